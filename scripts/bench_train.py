@@ -1,0 +1,160 @@
+"""Training throughput: the project's length-grouped dense batches vs the tutorial approach.
+
+Both run in the same process on the same reviews, for a bidirectional LSTM (embedding 128,
+hidden 256, batch 64):
+  - project:  `length_grouped_order` batches, dense padded tensors, `SentimentRNN` (exact under
+              padding: backward direction reversed within each length, masked pooling);
+  - tutorial: random-order batches through `pack_padded_sequence` into `nn.LSTM(bidirectional)`.
+Throughput counts real (non-padding) tokens per second of forward + backward + AdamW step.
+
+Reviews come from ../shared/datasets/imdb/train.csv.gz when present (tokenized with the project's
+tokenizer), else synthetic token ids with IMDB-like lengths (log-normal, median ~ 230 tokens).
+
+    python scripts/bench_train.py                 # figures on stdout
+    python scripts/bench_train.py --json          # one JSON object
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from sentiment_rnn.batching import collate, length_grouped_order
+from sentiment_rnn.config import ModelConfig, TokenizerConfig
+from sentiment_rnn.model import SentimentRNN
+from sentiment_rnn.runtime import keep_freed_memory
+
+IMDB = Path(os.environ.get("SENTIMENT_RNN_DATASETS", "../shared/datasets")) / "imdb" / "train.csv.gz"
+VOCAB, EMBEDDING, HIDDEN, BATCH = 30_000, 128, 256, 64
+
+
+def imdb_like_sequences(n: int, seed: int) -> tuple[list[list[int]], str]:
+    """Token ids of IMDB reviews when the dataset is present, else synthetic ones."""
+    if IMDB.is_file():
+        import pandas as pd
+
+        from sentiment_rnn.tokenizer import build_tokenizer, encode
+
+        texts = pd.read_csv(IMDB)["text"].sample(n=n, random_state=seed).tolist()
+        tokenizer = build_tokenizer(texts, TokenizerConfig(max_size=VOCAB))
+        return encode(tokenizer, texts), f"IMDB train sample ({IMDB})"
+    generator = torch.Generator().manual_seed(seed)
+    lengths = torch.exp(torch.randn(n, generator=generator) * 0.7 + 5.45).clamp(10, 2500).long()
+    ids = [torch.randint(2, VOCAB, (int(k),), generator=generator).tolist() for k in lengths]
+    return ids, "synthetic token ids, IMDB-like lengths"
+
+
+class TutorialBiLSTM(nn.Module):
+    """The usual tutorial model: packed sequences, final hidden states of both directions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(VOCAB, EMBEDDING, padding_idx=0)
+        self.lstm = nn.LSTM(EMBEDDING, HIDDEN, batch_first=True, bidirectional=True)
+        self.classifier = nn.Linear(2 * HIDDEN, 2)
+
+    def forward(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        packed = pack_padded_sequence(
+            self.embedding(input_ids), lengths, batch_first=True, enforce_sorted=False
+        )
+        _, (hidden, _) = self.lstm(packed)  # hidden: (2, B, H)
+        return self.classifier(torch.cat([hidden[0], hidden[1]], dim=-1))
+
+
+def time_batches(model: nn.Module, batches: list[list[int]], sequences, warmup: int) -> dict:
+    """Real tokens per second of full training steps over `batches` (after `warmup` untimed)."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    model.train()
+    tokens, seconds = 0, 0.0
+    for step, group in enumerate(batches):
+        batch = collate([sequences[i] for i in group], [i % 2 for i in group], group)
+        start = time.perf_counter()
+        loss = nn.functional.cross_entropy(model(batch.input_ids, batch.lengths), batch.labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step >= warmup:
+            seconds += time.perf_counter() - start
+            tokens += batch.num_tokens
+    return {"batches": len(batches) - warmup, "tokens": tokens, "seconds": seconds,
+            "tokens_per_second": tokens / seconds}
+
+
+def padding_gap(model: SentimentRNN, sequences: list[list[int]]) -> float:
+    """Largest logit change between each text alone and inside a padded batch of others."""
+    model.eval()
+    with torch.no_grad():
+        batch = collate(sequences, None, range(len(sequences)))
+        together = model(batch.input_ids, batch.lengths)
+        alone = torch.cat([model(torch.tensor([s]), torch.tensor([len(s)])) for s in sequences])
+    return float((together - alone).abs().max())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batches", type=int, default=40, help="timed project batches")
+    parser.add_argument("--tutorial-batches", type=int, default=2, help="timed tutorial batches")
+    parser.add_argument("--reviews", type=int, default=6400)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    torch.manual_seed(args.seed)
+    sequences, source = imdb_like_sequences(args.reviews, args.seed)
+    lengths = [len(s) for s in sequences]
+
+    # The default allocator first (the tutorial as people run it, and ours without the tuning),
+    # then ours with `keep_freed_memory()`, as `sentiment-rnn train` runs on CPU: glibc's
+    # setting is process-wide and cannot be undone exactly, hence this order.
+    order = torch.randperm(len(sequences), generator=torch.Generator().manual_seed(args.seed)).tolist()
+    random_batches = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
+    tutorial = time_batches(TutorialBiLSTM(), random_batches[: args.tutorial_batches + 1],
+                            sequences, warmup=1)
+    config = ModelConfig(cell="lstm", embedding_dim=EMBEDDING, hidden_size=HIDDEN,
+                         bidirectional=True, pooling="mean_max", dropout=0.0)
+    project = SentimentRNN(VOCAB, 2, config)
+    grouped = length_grouped_order(lengths, BATCH, torch.Generator().manual_seed(args.seed))
+    plain = time_batches(project, grouped[: args.batches + 2], sequences, warmup=2)
+    tuned_allocator = keep_freed_memory()
+    ours = time_batches(project, grouped[: args.batches + 2], sequences, warmup=2)
+
+    gap = padding_gap(project, [sequences[i][:300] for i in order[:8]])
+    result = {
+        "data": source,
+        "model": f"BiLSTM embedding {EMBEDDING}, hidden {HIDDEN}, batch {BATCH}",
+        "mean_review_tokens": sum(lengths) / len(lengths),
+        "project": ours,
+        "project_default_allocator": plain,
+        "allocator_tuned": tuned_allocator,
+        "tutorial": tutorial,
+        "speedup": ours["tokens_per_second"] / tutorial["tokens_per_second"],
+        "padding_max_logit_change": gap,
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "cpu": platform.processor() or platform.machine(),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"data: {source}; mean {result['mean_review_tokens']:.0f} tokens per review")
+    print(f"model: {result['model']}; torch {torch.__version__}, {result['threads']} threads")
+    rows = [
+        ("project  (length-grouped dense, as trained)", ours),
+        ("project  (same, default glibc allocator)", plain),
+        ("tutorial (random batches + packed)", tutorial),
+    ]
+    for name, row in rows:
+        print(f"{name:<44} {row['tokens_per_second']:>9,.0f} real tokens/s "
+              f"({row['batches']} batches, {row['seconds']:.1f} s)")
+    print(f"speed-up: {result['speedup']:.1f}x; padding invariance: max logit change {gap:.2e}")
+
+
+if __name__ == "__main__":
+    main()

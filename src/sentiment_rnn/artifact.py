@@ -1,0 +1,204 @@
+"""The run directory: the only code that knows its files.
+
+    model.safetensors  weights (never a pickle)
+    tokenizer.json     the Hugging Face tokenizer, vocabulary included
+    labels.json        the class order
+    config.yaml        the fully resolved config
+    history.jsonl      one line of figures per epoch
+    metrics.json       final dev and test metrics
+    meta.json          format version, package and torch versions; written last, so a run
+                       without it is unfinished (interrupted, or still training)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save
+from tokenizers import Tokenizer
+
+from sentiment_rnn import __version__
+from sentiment_rnn.config import Config, read_yaml_mapping, validate_config
+from sentiment_rnn.errors import UserError
+from sentiment_rnn.files import atomic_write
+from sentiment_rnn.model import SentimentRNN, count_parameters
+from sentiment_rnn.tokenizer import load_tokenizer
+
+FORMAT_VERSION = 1
+WEIGHTS, TOKENIZER, LABELS = "model.safetensors", "tokenizer.json", "labels.json"
+CONFIG, HISTORY, METRICS, META = "config.yaml", "history.jsonl", "metrics.json", "meta.json"
+REQUIRED = (WEIGHTS, TOKENIZER, LABELS, CONFIG, META)
+RUNS_ROOT = Path("runs")
+LATEST = RUNS_ROOT / "latest"
+
+
+def write_json(path: Path, value: Any) -> None:
+    atomic_write(path, json.dumps(value, indent=2) + "\n")
+
+
+def default_run_dir(name: str) -> Path:
+    return RUNS_ROOT / f"{name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def prepare_run_dir(path: Path, force: bool) -> Path:
+    """Create the run directory; refuse a non-empty one unless `force` (then mark it unfinished)."""
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{path}: exists and is not a directory; choose another --output")
+    if path.is_dir() and any(path.iterdir()):
+        if not force:
+            raise UserError(f"{path}: directory is not empty; pass --force to overwrite it")
+        (path / META).unlink(missing_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as err:
+        raise UserError(f"{path}: cannot write the run directory: {err.strerror}") from None
+    return path
+
+
+def append_history(run_dir: Path, record: dict) -> None:
+    with open(run_dir / HISTORY, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record) + "\n")
+
+
+def save_run(
+    run_dir: Path,
+    model: SentimentRNN,
+    tokenizer: Tokenizer,
+    labels: list[str],
+    config: Config,
+    metrics: dict,
+) -> None:
+    """Write every file of a finished run; `meta.json` last."""
+    state = {key: value.detach().cpu().contiguous() for key, value in model.state_dict().items()}
+    atomic_write(run_dir / WEIGHTS, save(state, metadata={"format_version": str(FORMAT_VERSION)}))
+    atomic_write(run_dir / TOKENIZER, tokenizer.to_str(pretty=True))
+    write_json(run_dir / LABELS, labels)
+    atomic_write(run_dir / CONFIG, config.to_yaml())
+    write_json(run_dir / METRICS, metrics)
+    write_json(
+        run_dir / META,
+        {
+            "format_version": FORMAT_VERSION,
+            "kind": "rnn",
+            "sentiment_rnn_version": __version__,
+            "torch_version": torch.__version__,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "num_parameters": count_parameters(model),
+        },
+    )
+
+
+def point_latest(run_dir: Path) -> None:
+    """Make `runs/latest` a symbolic link to `run_dir`."""
+    RUNS_ROOT.mkdir(exist_ok=True)
+    target = run_dir.resolve()
+    if target.parent == RUNS_ROOT.resolve():
+        target = Path(target.name)  # relative link: the runs folder can move
+    tmp = RUNS_ROOT / f".latest-{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(target, target_is_directory=True)
+    os.replace(tmp, LATEST)
+
+
+@dataclass
+class Run:
+    """A loaded, finished run."""
+
+    path: Path
+    config: Config
+    labels: list[str]
+    tokenizer: Tokenizer
+    model: SentimentRNN
+    meta: dict
+
+
+def resolve_run_dir(path: Path | None) -> Path:
+    """The given run directory, or `runs/latest`; a clear error when there is none."""
+    if path is None:
+        if not LATEST.exists():
+            raise UserError(
+                f"no trained model at {LATEST}: run `sentiment-rnn train` first, or pass --model DIR"
+            )
+        return LATEST
+    if not path.is_dir():
+        raise UserError(f"{path}: model directory not found")
+    return path
+
+
+def read_meta(run_dir: Path) -> dict:
+    """meta.json, checked for a readable format version."""
+    meta_path = run_dir / META
+    if not meta_path.is_file():
+        raise UserError(
+            f"{run_dir}: no {META}, so not a finished run (was training interrupted?)"
+        )
+    meta = _read_json(meta_path)
+    version = meta.get("format_version") if isinstance(meta, dict) else None
+    if version != FORMAT_VERSION:
+        raise UserError(
+            f"{meta_path}: run format version {version!r}; this sentiment-rnn {__version__} "
+            f"reads version {FORMAT_VERSION} only"
+        )
+    return meta
+
+
+def load_run(path: Path | None, device: str | torch.device = "cpu") -> Run:
+    """Load a finished run directory; every missing or mismatched file is named."""
+    run_dir = resolve_run_dir(path)
+    meta = read_meta(run_dir)
+    missing = [name for name in REQUIRED if not (run_dir / name).is_file()]
+    if missing:
+        raise UserError(f"{run_dir}: missing file(s) {', '.join(missing)}; the run is incomplete")
+    config = validate_config(read_yaml_mapping(run_dir / CONFIG), source=str(run_dir / CONFIG))
+    labels = _read_json(run_dir / LABELS)
+    if not (isinstance(labels, list) and len(labels) >= 2 and all(isinstance(x, str) for x in labels)):
+        raise UserError(f"{run_dir / LABELS}: expected a list of at least 2 label strings")
+    tokenizer = load_tokenizer(run_dir / TOKENIZER)
+    model = SentimentRNN(tokenizer.get_vocab_size(), len(labels), config.model)
+    _load_weights(model, run_dir / WEIGHTS)
+    model.to(device).eval()
+    return Run(run_dir, config, labels, tokenizer, model, meta)
+
+
+def _load_weights(model: SentimentRNN, path: Path) -> None:
+    try:
+        state = load_file(path)
+    except (SafetensorError, OSError) as err:
+        raise UserError(f"{path}: cannot read weights ({err}); the file is damaged") from None
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    if missing or unexpected:
+        raise UserError(
+            f"{path}: weights do not fit the model in config.yaml "
+            f"(missing {missing[:3]}, unexpected {unexpected[:3]})"
+        )
+    for key, tensor in state.items():
+        if tensor.shape != expected[key].shape:
+            hint = ""
+            if key == "embedding.weight":
+                hint = f" (tokenizer.json has {expected[key].shape[0]} tokens)"
+            elif key.startswith("classifier."):
+                hint = f" (labels.json has {expected[key].shape[0]} labels)"
+            raise UserError(
+                f"{path}: tensor {key!r} has shape {tuple(tensor.shape)}, the model expects "
+                f"{tuple(expected[key].shape)}{hint}"
+            )
+    model.load_state_dict(state)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UserError(f"{path}: not readable JSON ({err})") from None

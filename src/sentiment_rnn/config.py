@@ -1,0 +1,224 @@
+"""The configuration schema, YAML loading, `--set key=value` overrides and error messages.
+
+One typed schema (pydantic) with defaults is the only source of truth for settings: the CLI adds
+no flag of its own for any of them. Every problem in a config is collected into one message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sentiment_rnn.errors import UserError
+
+MAX_CONFIG_BYTES = 1_000_000
+DEFAULT_CONFIG = Path("configs/default.yaml")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataConfig(_Section):
+    """Where the labelled reviews come from."""
+
+    train: Path = Path("data/train.csv")
+    dev: Path | None = Path("data/dev.csv")
+    test: Path | None = Path("data/test.csv")
+    text_column: str = "text"
+    label_column: str = "label"
+    labels: list[str] | None = None  # class order; default: sorted labels of the training split
+    dev_fraction: float = Field(0.1, gt=0, lt=1)  # carved from train (stratified) when dev is null
+
+
+class TokenizerConfig(_Section):
+    """Word-level tokenizer and vocabulary (Hugging Face `tokenizers`)."""
+
+    lowercase: bool = True
+    min_freq: int = Field(1, ge=1)
+    max_size: int | None = Field(30_000, ge=3)  # vocabulary size including <pad> and <unk>
+    max_length: int | None = Field(None, ge=1)  # tokens kept per text; null keeps all
+    truncation: Literal["head", "tail", "head_tail"] = "head_tail"
+
+
+class ModelConfig(_Section):
+    """Embedding -> recurrent encoder -> masked pooling -> linear head."""
+
+    cell: Literal["rnn", "lstm", "gru"] = "lstm"
+    embedding_dim: int = Field(64, ge=1, le=4096)
+    hidden_size: int = Field(64, ge=1, le=8192)
+    num_layers: int = Field(1, ge=1, le=8)
+    bidirectional: bool = True
+    dropout: float = Field(0.3, ge=0, lt=1)
+    pooling: Literal["last", "mean", "max", "mean_max"] = "mean_max"
+    pretrained_embeddings: Path | None = None  # GloVe or word2vec text file
+    freeze_embeddings: bool = False
+
+
+class TrainingConfig(_Section):
+    """The optimisation loop."""
+
+    epochs: int = Field(10, ge=1, le=1000)
+    batch_size: int = Field(32, ge=1)
+    lr: float = Field(3e-3, gt=0, le=10)
+    weight_decay: float = Field(0.01, ge=0)
+    schedule: Literal["onecycle", "warmup_linear", "constant"] = "onecycle"
+    warmup_fraction: float = Field(0.1, ge=0, lt=1)
+    clip_grad_norm: float | None = Field(1.0, gt=0)
+    patience: int | None = Field(3, ge=1)  # epochs without dev improvement before stopping
+    metric: Literal["accuracy", "macro_f1"] = "macro_f1"
+    device: str = "auto"
+    num_threads: int | None = Field(None, ge=1)
+
+    @field_validator("device")
+    @classmethod
+    def _check_device(cls, value: str) -> str:
+        if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", value):
+            raise ValueError("should be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
+        return value
+
+
+class Config(_Section):
+    """A whole experiment: data, tokenizer, model, training."""
+
+    name: str = "run"
+    seed: int = 13
+    data: DataConfig = DataConfig()
+    tokenizer: TokenizerConfig = TokenizerConfig()
+    model: ModelConfig = ModelConfig()
+    training: TrainingConfig = TrainingConfig()
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+
+    def with_absolute_paths(self) -> Config:
+        """The same config with every file path resolved against the current directory."""
+        data = self.data.model_copy(
+            update={
+                key: getattr(self.data, key).resolve()
+                for key in ("train", "dev", "test")
+                if getattr(self.data, key) is not None
+            }
+        )
+        model = self.model
+        if model.pretrained_embeddings is not None:
+            model = model.model_copy(
+                update={"pretrained_embeddings": model.pretrained_embeddings.resolve()}
+            )
+        return self.model_copy(update={"data": data, "model": model})
+
+
+def load_config(path: Path | None = None, overrides: list[str] | None = None) -> Config:
+    """Read a YAML config, apply `key=value` overrides, validate; raise UserError on any problem."""
+    if path is None:
+        if not DEFAULT_CONFIG.is_file():
+            raise UserError(
+                f"no --config given and {DEFAULT_CONFIG} not found in {Path.cwd()}: "
+                "run from the repository root or pass --config PATH"
+            )
+        path = DEFAULT_CONFIG
+    raw = read_yaml_mapping(path)
+    raw.setdefault("name", path.stem)
+    for item in overrides or []:
+        apply_override(raw, item)
+    return validate_config(raw, source=str(path))
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Safely load a YAML file whose top level is a mapping (no aliases, no python tags)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise UserError(f"{path}: config is {size:,} bytes; at most {MAX_CONFIG_BYTES:,} accepted")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory, expected a YAML config file") from None
+    except UnicodeDecodeError as err:
+        raise UserError(f"{path}: not UTF-8 (byte {err.start}); save the config as UTF-8") from None
+    except OSError as err:
+        raise UserError(f"{path}: cannot read config: {err.strerror}") from None
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                raise UserError(
+                    f"{path}, line {mark.line + 1}, column {mark.column + 1}: YAML aliases (*name) "
+                    "are not accepted in configs; write the value out"
+                )
+        raw = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise UserError(f"{path}{where}: invalid YAML: {err.problem or err.context}") from None
+    except yaml.YAMLError as err:
+        raise UserError(f"{path}: invalid YAML: {err}") from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise UserError(f"{path}: the top level must be a mapping of sections, got {type(raw).__name__}")
+    return raw
+
+
+_KEY = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+def apply_override(raw: dict[str, Any], item: str) -> None:
+    """Apply one `section.key=value` override in place; the value is parsed as YAML."""
+    key, sep, text = item.partition("=")
+    key = key.strip()
+    if not sep or not _KEY.fullmatch(key):
+        raise UserError(
+            f"--set {item!r}: expected KEY=VALUE with a dotted key, e.g. --set training.epochs=5"
+        )
+    try:
+        value = yaml.safe_load(text) if text.strip() else None
+    except yaml.YAMLError:
+        value = text  # not YAML: keep the literal string and let the schema judge it
+    *parents, leaf = key.split(".")
+    node = raw
+    for depth, part in enumerate(parents):
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            where = ".".join(parents[: depth + 1])
+            raise UserError(f"--set {item!r}: {where} is a value, not a section")
+        node = child
+    node[leaf] = value
+
+
+def validate_config(raw: dict[str, Any], source: str) -> Config:
+    """Validate a raw mapping against the schema; every problem goes into one message."""
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as err:
+        problems = [_describe(error) for error in err.errors()]
+        raise UserError(f"{source}: " + "; ".join(problems)) from None
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = [str(part) for part in error["loc"]]
+    key = ".".join(loc)
+    if error["type"] == "extra_forbidden":
+        known = _field_names(loc[:-1])
+        hint = difflib.get_close_matches(loc[-1], known, n=1)
+        suggestion = f"did you mean {hint[0]!r}?" if hint else "known keys: " + ", ".join(known)
+        return f"unknown key {key!r} ({suggestion})"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{key}: {message} (got {error['input']!r})"
+
+
+def _field_names(loc: list[str]) -> list[str]:
+    model: type[BaseModel] = Config
+    for part in loc:
+        field = model.model_fields.get(part)
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)

@@ -1,0 +1,28 @@
+"""`evaluate`: a run's metrics on its own test split or on any labelled file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sentiment_rnn.errors import UserError
+from sentiment_rnn.metrics import classification_report
+from sentiment_rnn.predict import Predictor
+
+
+def evaluate(model_dir: Path | None, data: Path | None = None, device: str = "cpu") -> dict:
+    """Accuracy, macro-F1, per-class figures and the confusion matrix, with their source."""
+    from sentiment_rnn.data import check_labels, read_split  # pandas: only when evaluating
+
+    predictor = Predictor.from_dir(model_dir, device)
+    config = predictor.run.config.data
+    path = data if data is not None else config.test
+    if path is None:
+        raise UserError(f"{predictor.run.path}: the run has no test split; pass --data FILE")
+    split = read_split(path, config.text_column, config.label_column)
+    check_labels(split, predictor.labels)
+    probabilities = predictor.predict_proba(split.texts)
+    index = {label: i for i, label in enumerate(predictor.labels)}
+    report = classification_report(
+        [index[label] for label in split.labels], probabilities.argmax(dim=1).tolist(), predictor.labels
+    )
+    return {"model": str(predictor.run.path), "data": str(path), **report}

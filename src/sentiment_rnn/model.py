@@ -1,0 +1,155 @@
+"""SentimentRNN: embedding -> recurrent encoder -> masked pooling over time -> linear head.
+
+Batches are dense and right-padded. Padding never changes an answer:
+- the forward direction reads each text left to right, so padding comes only after its real
+  tokens and cannot reach their states;
+- the backward direction reads each text reversed *within its own length* (the padding stays at
+  the end), then the outputs are put back in reading order;
+- pooling ignores padded positions, and `last` takes each direction's state after its last real token.
+Each layer and direction is a single-layer `nn.RNN` / `nn.LSTM` / `nn.GRU`, so stacked
+bidirectional encoders keep that guarantee layer after layer.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from sentiment_rnn.batching import iterate_batches
+from sentiment_rnn.config import ModelConfig
+from sentiment_rnn.tokenizer import PAD_ID
+
+_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+def reverse_within_length(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Reverse each row's first `length` steps, leaving the padding in place. x: (B, T, D)."""
+    _, steps, features = x.shape
+    positions = torch.arange(steps, device=x.device).unsqueeze(0)  # (1, T)
+    last = (lengths - 1).unsqueeze(1)  # (B, 1)
+    index = torch.where(positions <= last, last - positions, positions)  # (B, T)
+    return x.gather(1, index.unsqueeze(-1).expand(-1, -1, features))
+
+
+class RecurrentEncoder(nn.Module):
+    """Stacked, optionally bidirectional, recurrent layers that are exact under right padding."""
+
+    def __init__(
+        self,
+        cell: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if cell not in _CELLS:
+            raise ValueError(f"unknown cell {cell!r}; options are {', '.join(_CELLS)}")
+        directions = 2 if bidirectional else 1
+        self.hidden_size = hidden_size
+        self.bidirectional = bidirectional
+        self.forward_layers = nn.ModuleList()
+        self.backward_layers = nn.ModuleList()
+        for layer in range(num_layers):
+            size = input_size if layer == 0 else hidden_size * directions
+            self.forward_layers.append(_CELLS[cell](size, hidden_size, batch_first=True))
+            if bidirectional:
+                self.backward_layers.append(_CELLS[cell](size, hidden_size, batch_first=True))
+        self.dropout = nn.Dropout(dropout)
+        self.output_size = hidden_size * directions
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """x: (B, T, input_size) -> outputs (B, T, output_size); padded positions hold junk."""
+        for layer, forward_rnn in enumerate(self.forward_layers):
+            if layer > 0:
+                x = self.dropout(x)
+            outputs, _ = forward_rnn(x)  # (B, T, H)
+            if self.bidirectional:
+                backward, _ = self.backward_layers[layer](reverse_within_length(x, lengths))
+                outputs = torch.cat([outputs, reverse_within_length(backward, lengths)], dim=-1)
+            x = outputs
+        return x
+
+
+def masked_pool(
+    outputs: torch.Tensor, lengths: torch.Tensor, pooling: str, bidirectional: bool
+) -> torch.Tensor:
+    """Pool encoder outputs (B, T, D) over each text's real positions -> (B, D) or (B, 2D)."""
+    steps = outputs.shape[1]
+    mask = torch.arange(steps, device=outputs.device).unsqueeze(0) < lengths.unsqueeze(1)  # (B, T)
+    if pooling == "last":
+        rows = torch.arange(outputs.shape[0], device=outputs.device)
+        final = outputs[rows, lengths - 1]  # (B, D): forward state after the last token
+        if not bidirectional:
+            return final
+        half = outputs.shape[-1] // 2
+        return torch.cat([final[:, :half], outputs[:, 0, half:]], dim=-1)  # backward ends at t=0
+    mask3 = mask.unsqueeze(-1)  # (B, T, 1)
+    pooled = []
+    if pooling in ("mean", "mean_max"):
+        total = outputs.masked_fill(~mask3, 0.0).sum(dim=1)
+        pooled.append(total / lengths.unsqueeze(1).to(outputs.dtype))
+    if pooling in ("max", "mean_max"):
+        pooled.append(outputs.masked_fill(~mask3, float("-inf")).amax(dim=1))
+    if not pooled:
+        raise ValueError(f"unknown pooling {pooling!r}; options are last, mean, max, mean_max")
+    return torch.cat(pooled, dim=-1)
+
+
+class SentimentRNN(nn.Module):
+    """Many-to-one recurrent classifier: token ids (B, T) and lengths (B,) -> logits (B, C)."""
+
+    def __init__(self, vocab_size: int, num_classes: int, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.embedding = nn.Embedding(vocab_size, config.embedding_dim, padding_idx=PAD_ID)
+        self.encoder = RecurrentEncoder(
+            config.cell,
+            config.embedding_dim,
+            config.hidden_size,
+            config.num_layers,
+            config.bidirectional,
+            config.dropout,
+        )
+        pooled = self.encoder.output_size * (2 if config.pooling == "mean_max" else 1)
+        self.dropout = nn.Dropout(config.dropout)
+        self.classifier = nn.Linear(pooled, num_classes)
+        self._init_forget_gates()
+
+    def _init_forget_gates(self) -> None:
+        """LSTM forget-gate bias starts at 1 (Jozefowicz et al. 2015), so memory is kept early on."""
+        if self.config.cell != "lstm":
+            return
+        for name, param in self.encoder.named_parameters():
+            if "bias_ih" in name:
+                hidden = param.shape[0] // 4
+                with torch.no_grad():
+                    param[hidden : 2 * hidden].fill_(1.0)
+
+    def forward(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        embedded = self.dropout(self.embedding(input_ids))  # (B, T, E)
+        outputs = self.encoder(embedded, lengths)  # (B, T, D)
+        pooled = masked_pool(outputs, lengths, self.config.pooling, self.config.bidirectional)
+        return self.classifier(self.dropout(pooled))  # (B, C)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(param.numel() for param in model.parameters())
+
+
+@torch.no_grad()
+def predict_logits(
+    model: nn.Module, sequences: list[list[int]], batch_size: int, device: torch.device
+) -> torch.Tensor:
+    """Logits (N, C) in the order of `sequences`, computed in length-sorted batches."""
+    model.eval()
+    out: torch.Tensor | None = None
+    for batch in iterate_batches(sequences, None, batch_size):
+        batch = batch.to(device)
+        logits = model(batch.input_ids, batch.lengths).float().cpu()
+        if out is None:
+            out = torch.empty(len(sequences), logits.shape[1])
+        out[batch.index] = logits
+    assert out is not None, "no sequences to predict"
+    return out

@@ -1,0 +1,62 @@
+"""How results are shown: rich tables for people, JSON / JSON Lines / CSV for scripts.
+
+The machine-readable forms are documented in docs/output-formats.md; keep them stable.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from rich.table import Table
+
+from sentiment_rnn.predict import Prediction
+
+
+def predictions_table(predictions: Sequence[Prediction], labels: Sequence[str]) -> Table:
+    table = Table("text", "label", *(f"p({label})" for label in labels))
+    for prediction in predictions:
+        text = prediction.text if len(prediction.text) <= 60 else prediction.text[:57] + "..."
+        table.add_row(
+            text,
+            prediction.label,
+            *(f"{prediction.probabilities[label]:.3f}" for label in labels),
+        )
+    return table
+
+
+def predictions_text(predictions: Sequence[Prediction], labels: Sequence[str], fmt: str) -> str:
+    """`json`: one array; `jsonl`: one object per line; `csv`: text, label, p_<label>..."""
+    if fmt == "json":
+        return json.dumps([p.as_dict() for p in predictions], indent=2, ensure_ascii=False)
+    if fmt == "jsonl":
+        return "\n".join(json.dumps(p.as_dict(), ensure_ascii=False) for p in predictions)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["text", "label", *(f"p_{label}" for label in labels)])
+    for p in predictions:
+        writer.writerow([p.text, p.label, *(f"{p.probabilities[label]:.6f}" for label in labels)])
+    return buffer.getvalue().rstrip("\n")
+
+
+def evaluation_tables(report: dict) -> list[Table]:
+    """Summary, per-class figures, and the confusion matrix (rows true, columns predicted)."""
+    labels = report["labels"]
+    summary = Table("model", "data", "examples", "accuracy", "macro-F1")
+    summary.add_row(
+        report["model"], report["data"], f"{report['num_examples']:,}",
+        f"{report['accuracy']:.4f}", f"{report['macro_f1']:.4f}",
+    )
+    per_class = Table("label", "precision", "recall", "F1", "support")
+    for label in labels:
+        row = report["per_class"][label]
+        per_class.add_row(
+            label, f"{row['precision']:.4f}", f"{row['recall']:.4f}", f"{row['f1']:.4f}",
+            f"{row['support']:,}",
+        )
+    matrix = Table("true \\ predicted", *labels)
+    for label, counts in zip(labels, report["confusion_matrix"]):
+        matrix.add_row(label, *(f"{count:,}" for count in counts))
+    return [summary, per_class, matrix]

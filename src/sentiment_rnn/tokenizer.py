@@ -1,0 +1,116 @@
+"""The word-level tokenizer and vocabulary, built with Hugging Face `tokenizers`.
+
+Normalisation: HTML line breaks (`<br />`) become spaces, curly apostrophes become straight ones,
+negated contractions are split so that negation is its own token ("isn't" -> "is n't",
+"can't" -> "ca n't", "dont" -> "do n't"), and the text is lowercased (configurable).
+Pre-tokenisation splits on whitespace and punctuation. The vocabulary keeps `<pad>` (id 0) and
+`<unk>` (id 1) first. The whole pipeline is saved in one standard `tokenizer.json`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from tokenizers import Regex, Tokenizer, normalizers, pre_tokenizers
+from tokenizers.models import WordLevel
+from tokenizers.trainers import WordLevelTrainer
+
+from sentiment_rnn.config import TokenizerConfig
+from sentiment_rnn.errors import UserError
+
+PAD, UNK = "<pad>", "<unk>"
+PAD_ID, UNK_ID = 0, 1
+
+# Contractions written without an apostrophe, as reviews often do ("didnt", "wasnt").
+_BARE_NEGATIONS = (
+    "do", "does", "did", "is", "was", "were", "are", "ca", "wo",
+    "could", "would", "should", "has", "have", "had", "must", "need", "ai",
+)
+
+
+def _normalizer(lowercase: bool) -> normalizers.Normalizer:
+    steps = [
+        normalizers.NFKC(),
+        normalizers.Replace(Regex(r"<\s*br\s*/?\s*>"), " "),
+        normalizers.Replace(Regex(r"[\u2018\u2019\u02bc\u0060\u00b4]"), "'"),
+    ]
+    if lowercase:
+        steps.append(normalizers.Lowercase())
+    # `Replace` has no capture groups, so each bare contraction gets its own rule.
+    steps.append(normalizers.Replace(Regex(r"(?i)\bcannot\b"), "can not"))
+    steps.append(normalizers.Replace(Regex(r"(?i)n't\b"), " n't"))
+    steps += [
+        normalizers.Replace(Regex(rf"(?i)\b{stem}nt\b"), f"{stem} n't")
+        for stem in _BARE_NEGATIONS
+    ]
+    return normalizers.Sequence(steps)
+
+
+def _pre_tokenizer() -> pre_tokenizers.PreTokenizer:
+    # Words (keeping "n't" and "'s"-style clitics whole), numbers, then any other single symbol.
+    token = Regex(r"n't|'[a-zA-Z]+|[^\W_]+(?:[-'][^\W_]+)*|\S")
+    return pre_tokenizers.Sequence(
+        [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Split(token, behavior="isolated")]
+    )
+
+
+def build_tokenizer(texts: Iterable[str], config: TokenizerConfig) -> Tokenizer:
+    """Fit the vocabulary on training texts."""
+    tokenizer = Tokenizer(WordLevel(unk_token=UNK))
+    tokenizer.normalizer = _normalizer(config.lowercase)
+    tokenizer.pre_tokenizer = _pre_tokenizer()
+    trainer = WordLevelTrainer(
+        vocab_size=config.max_size or 2**31 - 1,
+        min_frequency=config.min_freq,
+        special_tokens=[PAD, UNK],
+        show_progress=False,
+    )
+    tokenizer.train_from_iterator(texts, trainer=trainer)
+    assert tokenizer.token_to_id(PAD) == PAD_ID and tokenizer.token_to_id(UNK) == UNK_ID
+    return tokenizer
+
+
+def load_tokenizer(path: Path) -> Tokenizer:
+    """Load a saved `tokenizer.json`, checking it is one of ours."""
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as err:  # the Rust side raises a bare Exception on bad JSON
+        raise UserError(f"{path}: not a valid tokenizer file ({err})") from None
+    if tokenizer.token_to_id(PAD) != PAD_ID or tokenizer.token_to_id(UNK) != UNK_ID:
+        raise UserError(f"{path}: expected {PAD} at id {PAD_ID} and {UNK} at id {UNK_ID}")
+    return tokenizer
+
+
+def encode(
+    tokenizer: Tokenizer,
+    texts: Sequence[str],
+    max_length: int | None = None,
+    truncation: str = "head_tail",
+) -> list[list[int]]:
+    """Token ids of each text, truncated to `max_length` by the given policy.
+
+    A text with no tokens at all (only markup, say) becomes a single `<unk>`: the model reads
+    at least one step.
+    """
+    ids = [encoding.ids or [UNK_ID] for encoding in tokenizer.encode_batch_fast(list(texts))]
+    if max_length is not None:
+        ids = [truncate(seq, max_length, truncation) for seq in ids]
+    return ids
+
+
+def truncate(ids: list[int], max_length: int, policy: str) -> list[int]:
+    """Keep the first (`head`), last (`tail`) or first third and last two thirds (`head_tail`)."""
+    if len(ids) <= max_length:
+        return ids
+    if policy == "head":
+        return ids[:max_length]
+    if policy == "tail":
+        return ids[-max_length:]
+    head = max_length // 3
+    return ids[:head] + ids[len(ids) - (max_length - head) :]
+
+
+def tokens(tokenizer: Tokenizer, text: str) -> list[str]:
+    """The tokens a text becomes, for display and explanation."""
+    return tokenizer.encode(text).tokens

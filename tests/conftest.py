@@ -1,0 +1,85 @@
+"""Shared fixtures: tiny labelled files, a tiny config, and one tiny trained run per session."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+POSITIVE = ("great", "superb", "moving", "funny", "clever", "gripping")
+NEGATIVE = ("awful", "boring", "dull", "clumsy", "tedious", "bland")
+NEUTRAL = ("average", "ordinary", "standard", "typical")
+ASPECTS = ("plot", "cast", "score", "script", "ending", "pacing")
+
+
+def make_rows(n: int, seed: int, classes: int = 2) -> list[tuple[str, str]]:
+    """Short reviews in which "not" flips the polarity of the adjective."""
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        label = rng.choice(["negative", "positive", "neutral"][:classes])
+        if label == "neutral":
+            text = f"the {rng.choice(ASPECTS)} was {rng.choice(NEUTRAL)} , neither here nor there"
+        else:
+            negated = rng.random() < 0.4
+            flip = (label == "positive") == negated
+            adjective = rng.choice(NEGATIVE if flip else POSITIVE)
+            text = f"the {rng.choice(ASPECTS)} was {'not ' if negated else ''}{adjective}"
+        rows.append((text, label))
+    return rows
+
+
+def write_csv(path: Path, rows: list[tuple[str, str]], header=("text", "label")) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+TINY_CONFIG = {
+    "name": "tiny",
+    "seed": 7,
+    "tokenizer": {"max_length": 50},
+    "model": {"cell": "lstm", "embedding_dim": 16, "hidden_size": 16, "bidirectional": True},
+    "training": {"epochs": 3, "batch_size": 16, "lr": 0.01, "patience": None, "device": "cpu"},
+}
+
+
+def write_dataset(root: Path, classes: int = 2, n_train: int = 240) -> dict:
+    """train/dev/test CSVs under `root`; returns the config's data section."""
+    paths = {}
+    for offset, (split, n) in enumerate((("train", n_train), ("dev", 60), ("test", 60))):
+        paths[split] = str(write_csv(root / f"{split}.csv", make_rows(n, offset, classes)))
+    return paths
+
+
+@pytest.fixture
+def tiny_config(tmp_path: Path) -> Path:
+    """A tiny two-class dataset and a config that trains on it in about a second."""
+    config = {**TINY_CONFIG, "data": write_dataset(tmp_path / "data")}
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One tiny trained run, shared by the predict / evaluate / artifact tests (read-only)."""
+    from sentiment_rnn.config import validate_config
+    from sentiment_rnn.train import train
+
+    root = tmp_path_factory.mktemp("trained")
+    config = validate_config({**TINY_CONFIG, "data": write_dataset(root / "data")}, "tiny")
+    run_dir, _ = train(config, output=root / "run")
+    return run_dir
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test runs in its own empty directory, so `runs/` never lands in the repository."""
+    monkeypatch.chdir(tmp_path)
