@@ -46,7 +46,10 @@ TINY_CONFIG = {
     "seed": 7,
     "tokenizer": {"max_length": 50},
     "model": {"cell": "lstm", "embedding_dim": 16, "hidden_size": 16, "bidirectional": True},
-    "training": {"epochs": 3, "batch_size": 16, "lr": 0.01, "patience": None, "device": "cpu"},
+    "training": {
+        "epochs": 3, "batch_size": 16, "lr": 0.01, "patience": None, "device": "cpu",
+        "num_threads": 1,  # tiny models run fastest on one thread, and stay fast on a busy machine
+    },
 }
 
 
@@ -83,3 +86,13 @@ def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test runs in its own empty directory, so `runs/` never lands in the repository."""
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _restore_torch_threads():
+    """Training sets torch's thread count for the process; put it back after each test."""
+    import torch
+
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)

@@ -44,7 +44,13 @@ def write_json(path: Path, value: Any) -> None:
 
 
 def default_run_dir(name: str) -> Path:
-    return RUNS_ROOT / f"{name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    """`runs/<name>-<timestamp>`, with a `-2`, `-3`... suffix if that name is taken."""
+    base = RUNS_ROOT / f"{name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    path, number = base, 1
+    while path.exists():
+        number += 1
+        path = base.with_name(f"{base.name}-{number}")
+    return path
 
 
 def prepare_run_dir(path: Path, force: bool) -> Path:
@@ -98,16 +104,29 @@ def save_run(
     )
 
 
+def check_latest_replaceable() -> None:
+    """`runs/latest` must be absent or a symbolic link: we never replace a real directory."""
+    if LATEST.exists() and not LATEST.is_symlink():
+        raise UserError(
+            f"{LATEST} is a real file or directory, not a link; move it away so that "
+            "train can point it at the new run"
+        )
+
+
 def point_latest(run_dir: Path) -> None:
     """Make `runs/latest` a symbolic link to `run_dir`."""
+    check_latest_replaceable()
     RUNS_ROOT.mkdir(exist_ok=True)
     target = run_dir.resolve()
     if target.parent == RUNS_ROOT.resolve():
         target = Path(target.name)  # relative link: the runs folder can move
     tmp = RUNS_ROOT / f".latest-{os.getpid()}"
     tmp.unlink(missing_ok=True)
-    tmp.symlink_to(target, target_is_directory=True)
-    os.replace(tmp, LATEST)
+    try:
+        tmp.symlink_to(target, target_is_directory=True)
+        os.replace(tmp, LATEST)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @dataclass

@@ -84,11 +84,12 @@ def train(
     """Train a model; the run directory becomes runs/latest."""
     from rich.console import Console
 
-    from sentiment_rnn.artifact import point_latest
+    from sentiment_rnn.artifact import check_latest_replaceable, point_latest
     from sentiment_rnn.config import load_config
     from sentiment_rnn.train import train as train_run
 
     resolved = load_config(config, set_)
+    check_latest_replaceable()  # before training, not after it
     try:
         run_dir, metrics = train_run(resolved, output, force, Console(stderr=True, soft_wrap=True))
     except KeyboardInterrupt:

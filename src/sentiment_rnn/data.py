@@ -56,7 +56,10 @@ def read_split(path: Path, text_column: str, label_column: str) -> Split:
                 io.StringIO(text), sep=_READERS[suffix], dtype=str, keep_default_na=False
             )
     except (ValueError, pd.errors.ParserError) as err:
-        raise UserError(f"{path}: cannot parse as {suffix[1:].upper()}: {err}") from None
+        detail = " ".join(str(err).split())  # pandas' messages span lines
+        raise UserError(f"{path}: cannot parse as {suffix[1:].upper()}: {detail}") from None
+    if frame.empty:
+        raise UserError(f"{path}: no rows (only a header?); expected one labelled text per row")
     for role, column in (("text", text_column), ("label", label_column)):
         if column not in frame.columns:
             found = ", ".join(map(str, frame.columns))

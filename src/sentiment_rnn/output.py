@@ -10,18 +10,19 @@ import io
 import json
 from collections.abc import Sequence
 
+from rich.markup import escape
 from rich.table import Table
 
 from sentiment_rnn.predict import Prediction
 
 
 def predictions_table(predictions: Sequence[Prediction], labels: Sequence[str]) -> Table:
-    table = Table("text", "label", *(f"p({label})" for label in labels))
+    table = Table("text", "label", *(f"p({escape(label)})" for label in labels))
     for prediction in predictions:
         text = prediction.text if len(prediction.text) <= 60 else prediction.text[:57] + "..."
         table.add_row(
-            text,
-            prediction.label,
+            escape(text),  # review text is shown as written, never read as rich markup
+            escape(prediction.label),
             *(f"{prediction.probabilities[label]:.3f}" for label in labels),
         )
     return table
@@ -46,17 +47,17 @@ def evaluation_tables(report: dict) -> list[Table]:
     labels = report["labels"]
     summary = Table("model", "data", "examples", "accuracy", "macro-F1")
     summary.add_row(
-        report["model"], report["data"], f"{report['num_examples']:,}",
+        escape(report["model"]), escape(report["data"]), f"{report['num_examples']:,}",
         f"{report['accuracy']:.4f}", f"{report['macro_f1']:.4f}",
     )
     per_class = Table("label", "precision", "recall", "F1", "support")
     for label in labels:
         row = report["per_class"][label]
         per_class.add_row(
-            label, f"{row['precision']:.4f}", f"{row['recall']:.4f}", f"{row['f1']:.4f}",
+            escape(label), f"{row['precision']:.4f}", f"{row['recall']:.4f}", f"{row['f1']:.4f}",
             f"{row['support']:,}",
         )
-    matrix = Table("true \\ predicted", *labels)
-    for label, counts in zip(labels, report["confusion_matrix"]):
-        matrix.add_row(label, *(f"{count:,}" for count in counts))
+    matrix = Table("true \\ predicted", *map(escape, labels))
+    for label, counts in zip(labels, report["confusion_matrix"], strict=True):
+        matrix.add_row(escape(label), *(f"{count:,}" for count in counts))
     return [summary, per_class, matrix]

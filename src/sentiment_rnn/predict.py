@@ -59,7 +59,7 @@ class Predictor:
             Prediction(
                 text,
                 self.labels[int(row.argmax())],
-                {label: float(p) for label, p in zip(self.labels, row)},
+                {label: float(p) for label, p in zip(self.labels, row, strict=True)},
             )
-            for text, row in zip(texts, probabilities)
+            for text, row in zip(texts, probabilities, strict=True)
         ]

@@ -20,11 +20,10 @@ from sentiment_rnn.batching import iterate_batches, num_batches
 from sentiment_rnn.config import Config, TrainingConfig
 from sentiment_rnn.data import Dataset, Split, load_dataset
 from sentiment_rnn.embeddings import load_pretrained
-from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
 from sentiment_rnn.metrics import classification_report
-from sentiment_rnn.runtime import keep_freed_memory, resolve_device
 from sentiment_rnn.model import SentimentRNN, count_parameters, predict_logits
+from sentiment_rnn.runtime import keep_freed_memory, resolve_device
 from sentiment_rnn.tokenizer import build_tokenizer, encode
 
 

@@ -1,0 +1,112 @@
+"""Reading labelled files: formats, label order, dev carving, and errors that name the problem."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import make_rows, write_csv
+from sentiment_rnn.config import DataConfig
+from sentiment_rnn.data import carve_dev, label_order, load_dataset, read_split
+from sentiment_rnn.errors import UserError
+from sentiment_rnn.files import read_lines
+
+
+def test_csv_tsv_jsonl_and_gzip_read_the_same(tmp_path: Path) -> None:
+    rows = [("good, really \"good\"", "positive"), ("bad", "negative"), ("NA", "negative")]
+    write_csv(tmp_path / "a.csv", rows)
+    (tmp_path / "a.tsv").write_text("text\tlabel\n" + "".join(f"{t}\t{label}\n" for t, label in rows[1:]))
+    (tmp_path / "a.jsonl").write_text(
+        "".join(json.dumps({"text": t, "label": label}) + "\n" for t, label in rows)
+    )
+    with open(tmp_path / "a.csv", "rb") as src:
+        (tmp_path / "b.csv.gz").write_bytes(gzip.compress(src.read()))
+    csv_split = read_split(tmp_path / "a.csv", "text", "label")
+    assert csv_split.texts == [t for t, _ in rows]  # "NA" stays text, not a missing value
+    assert read_split(tmp_path / "a.jsonl", "text", "label").labels == csv_split.labels
+    assert read_split(tmp_path / "b.csv.gz", "text", "label").texts == csv_split.texts
+    assert read_split(tmp_path / "a.tsv", "text", "label").texts == ["bad", "NA"]
+
+
+def test_integer_labels_become_strings(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text('{"text": "x", "label": 1}\n{"text": "y", "label": 0}\n')
+    assert read_split(tmp_path / "a.jsonl", "text", "label").labels == ["1", "0"]
+
+
+def test_missing_column_lists_the_columns_found(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", [("good", "pos")], header=("review", "sentiment"))
+    with pytest.raises(UserError, match=r"no text column 'text'; columns found: review, sentiment"):
+        read_split(path, "text", "label")
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"", "file is empty"),
+        (b"text,label\ngood,pos\n,neg\n", r"1 row\(s\) with empty text, the first on line 3"),
+        (b"text,label\ngood,pos\nbad,\n", r"missing label, the first on line 3"),
+        (b"text,label\ngood,pos\n\xff\xfebad,neg\n", "not valid UTF-8 at byte 20"),
+    ],
+)
+def test_bad_files_name_file_and_problem(tmp_path: Path, content: bytes, match: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(UserError, match=match) as err:
+        read_split(path, "text", "label")
+    assert str(path) in str(err.value)
+
+
+def test_missing_file_and_unknown_type(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="file not found"):
+        read_split(tmp_path / "none.csv", "text", "label")
+    (tmp_path / "a.xml").write_text("<x/>")
+    with pytest.raises(UserError, match="unsupported file type '.xml'"):
+        read_split(tmp_path / "a.xml", "text", "label")
+
+
+def test_label_order_is_sorted_or_configured(tmp_path: Path) -> None:
+    split = read_split(write_csv(tmp_path / "a.csv", make_rows(50, 0, classes=3)), "text", "label")
+    assert label_order(DataConfig(), split) == ["negative", "neutral", "positive"]
+    order = ["positive", "neutral", "negative"]
+    assert label_order(DataConfig(labels=order), split) == order
+    with pytest.raises(UserError, match=r"label\(s\) \['neutral'\] not in data.labels"):
+        label_order(DataConfig(labels=["positive", "negative"]), split)
+
+
+def test_single_class_training_set_is_refused(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", [("good", "pos"), ("great", "pos")])
+    with pytest.raises(UserError, match="single class"):
+        label_order(DataConfig(), read_split(path, "text", "label"))
+
+
+def test_dev_label_never_seen_in_train(tmp_path: Path) -> None:
+    train = write_csv(tmp_path / "train.csv", make_rows(40, 0))
+    dev = write_csv(tmp_path / "dev.csv", [("meh", "neutral"), ("good", "positive")])
+    with pytest.raises(UserError, match=r"dev.csv: label\(s\) \['neutral'\] never seen in training"):
+        load_dataset(DataConfig(train=train, dev=dev, test=None), seed=0)
+
+
+def test_dev_is_carved_stratified_and_seeded(tmp_path: Path) -> None:
+    train = read_split(write_csv(tmp_path / "t.csv", make_rows(200, 0)), "text", "label")
+    rest, dev = carve_dev(train, 0.2, seed=3)
+    assert len(rest) + len(dev) == 200
+    for label in ("negative", "positive"):
+        share = dev.labels.count(label) / train.labels.count(label)
+        assert share == pytest.approx(0.2, abs=0.01)
+    again_rest, again_dev = carve_dev(train, 0.2, seed=3)
+    assert again_dev.texts == dev.texts and again_rest.texts == rest.texts
+    config = DataConfig(train=tmp_path / "t.csv", dev=None, test=None, dev_fraction=0.2)
+    loaded = load_dataset(config, seed=3)
+    assert loaded.dev.texts == dev.texts
+
+
+def test_read_lines_from_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "texts.txt"
+    path.write_text("good film\r\nbad film\n")
+    assert read_lines(str(path)) == ["good film", "bad film"]
+    path.write_text("good film\n\nbad film\n")
+    with pytest.raises(UserError, match="line 2: empty line"):
+        read_lines(str(path))
