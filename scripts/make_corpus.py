@@ -2,10 +2,13 @@
 
 Every review is assembled from the phrase banks and sentence templates below;
 no text comes from an existing dataset. Each template belongs to one label
-(or is neutral filler), so labels are correct by construction. About half of
-the reviews are built around a negation or contrast template ("not bad at
-all", "never convincing", "Although the first act drags, the finale is
-superb."), in equal share for both labels.
+(or is neutral filler), so labels are correct by construction. Many core
+sentences are short affirmative frames ("This film is good.", "The acting was
+really bad.", "What a fun movie!"), so plain evaluative words keep their
+natural polarity. A bit under half of the reviews are built around a negation
+or contrast template ("not bad at all", "never convincing", "Although the
+first act drags, the finale is superb."), in equal share for both labels, so
+the negated frames flip the meaning of the same words.
 
 The generator is deterministic: the same --seed and --n-per-label always
 write the same bytes. Standard library only.
@@ -23,10 +26,18 @@ LABELS = ("negative", "positive")
 DEFAULT_SEED = 20240611
 DEFAULT_N_PER_LABEL = 1500
 SPLITS = (("train", 0.8), ("dev", 0.1), ("test", 0.1))
-TURN_SHARE = 0.5       # reviews built around a negation/contrast sentence
-EXTRA_TURN = 0.15      # chance that any other core sentence is one as well
-# Held out for the product's own checks: no review may contain these.
-EXCLUDED = ("this movie is not good", "this movie is not bad at all")
+TURN_SHARE = 0.33      # reviews built around a negation/contrast sentence
+EXTRA_TURN = 0.1       # chance that any other core sentence is one as well
+AFFIRM_SHARE = 0.4     # chance that a core sentence is a short affirmative frame
+# Held out for the product's own checks: no review may contain these
+# (compared lowercased, punctuation dropped, also inside longer text).
+EXCLUDED = ("this movie is not good", "this movie is not bad at all",
+            "this movie is good", "this movie is bad", "this movie is not bad",
+            "this movie is great")
+# Words whose plain (un-negated) use the statistics report per label.
+PLAIN_WORDS = ("good", "bad", "great", "awful")
+NEGATORS = ("not", "never", "hardly", "no")   # and any word ending in n't
+NEGATION_WINDOW = 3
 
 # --------------------------------------------------------------- phrase banks
 FILMS = ("movie", "movie", "film", "film", "picture", "feature")
@@ -155,6 +166,31 @@ ASPECT_NPOS = (
 ASPECT_NNEG = (
     "bad", "bad", "weak", "clumsy", "sloppy", "distracting", "forgettable", "cheap", "awkward",
     "dull", "confusing", "stiff", "overdone", "flat", "predictable", "lazy")
+AFF_POS = (  # plain praise in short affirmative frames (same words the negated frames use)
+    "good", "good", "good", "good", "great", "great", "great", "fine", "nice", "excellent",
+    "excellent", "enjoyable", "fun", "entertaining", "engaging", "interesting", "exciting",
+    "gripping", "clever", "memorable", "moving", "compelling", "charming", "satisfying",
+    "wonderful")
+AFF_NEG = (  # plain condemnation in short affirmative frames
+    "bad", "bad", "bad", "bad", "poor", "terrible", "terrible", "awful", "awful", "weak", "boring",
+    "boring", "dull", "tedious", "predictable", "forgettable", "disappointing", "confusing",
+    "sloppy", "bland", "clumsy", "generic", "lifeless", "shallow", "mediocre")
+AFF_ASPECT_POS = (
+    "good", "good", "good", "great", "great", "fine", "nice", "excellent", "strong", "convincing",
+    "effective", "impressive", "memorable", "engaging", "believable", "polished")
+AFF_ASPECT_NEG = (
+    "bad", "bad", "bad", "poor", "terrible", "awful", "weak", "weak", "clumsy", "sloppy",
+    "distracting", "forgettable", "cheap", "awkward", "dull", "flat", "stiff", "boring")
+AMP = ("really", "very", "truly", "pretty")  # intensifiers used by both labels
+EXTREME = ("great", "excellent", "wonderful", "awful", "terrible")  # no "very great"
+
+
+def amplified(bank):
+    """Intensifier + adjective pairs, leaving out the ones that read oddly."""
+    return tuple(f"{amp} {word}" for word in bank for amp in AMP
+                 if not (word in EXTREME and amp in ("very", "pretty")))
+
+
 NEVER_POS = (
     "convincing", "engaging", "exciting", "moving", "interesting", "believable", "surprising",
     "involving", "fresh", "original", "clever", "memorable", "gripping", "charming", "touching")
@@ -279,7 +315,10 @@ BANKS = {
     "film": FILMS, "pos": POS, "neg": NEG, "apos": ASPECT_POS, "aneg": ASPECT_NEG,
     "fnpos": FILM_NPOS, "fnneg": FILM_NNEG, "anpos": ASPECT_NPOS, "annneg": ASPECT_NNEG,
     "nevpos": NEVER_POS, "nevneg": NEVER_NEG, "mildpos": MILD_POS, "mildneg": MILD_NEG,
-    "actpos": ACTOR_POS, "actneg": ACTOR_NEG, "ip": IP, "in": IN, "posnoun": POS_NOUN,
+    "actpos": ACTOR_POS, "actneg": ACTOR_NEG, "afpos": AFF_POS, "afneg": AFF_NEG,
+    "aapos": AFF_ASPECT_POS, "aaneg": AFF_ASPECT_NEG, "ampos": amplified(AFF_POS),
+    "amneg": amplified(AFF_NEG), "amapos": amplified(AFF_ASPECT_POS),
+    "amaneg": amplified(AFF_ASPECT_NEG), "ip": IP, "in": IN, "posnoun": POS_NOUN,
     "negnoun": NEG_NOUN, "cmp": CMP, "promising": PROMISING, "intriguing": INTRIGUING,
     "part": PARTS, "ending": ENDINGS, "win": WINS, "fall": FALLS, "wonover": WON_OVER, "lost": LOST,
     "numpos": NUM_POS, "numneg": NUM_NEG, "who": WHO, "time": TIMES, "char": CHARS, "plot": PLOTS,
@@ -353,6 +392,26 @@ NEG_PLAIN = (
     "This is {dir} at their very worst.", "Bad cast, {aneg} {asp} and a {neg} story.",
     "I walked out of the cinema annoyed.", "It's a {neg} {film} with a hollow heart.",
     "The {asp} {asp_is} bad, the {asp2} even worse.")
+POS_AFFIRM = (  # short affirmative frames -> positive
+    "This {film} is {afpos}.", "This {film} was {afpos}.", "This {film} is {ampos}.",
+    "This {film} was {ampos}.", "The {film} is {afpos}.", "The {film} was {ampos}.",
+    "The {asp} {asp_is} {aapos}.", "The {asp} {asp_was} {aapos}.",
+    "The {asp} {asp_is} {amapos}.", "The {asp} {asp_was} {amapos}.",
+    "It is a {afpos} {film}.", "It was a {afpos} {film}.", "It's a {ampos} {film}.",
+    "What a {afpos} {film}!", "It is {afpos}.", "It was {ampos}.", "It's {afpos}.",
+    "It's a {afpos} {genre}.", "The {asp} {asp_is} {aapos} and the {asp2} {asp2_is} {aapos2}.",
+    "I liked it.", "I really liked it.", "I liked this {film} a lot.", "I enjoyed it.",
+    "I really enjoyed this {film}.")
+NEG_AFFIRM = (  # short affirmative frames -> negative
+    "This {film} is {afneg}.", "This {film} was {afneg}.", "This {film} is {amneg}.",
+    "This {film} was {amneg}.", "The {film} is {afneg}.", "The {film} was {amneg}.",
+    "The {asp} {asp_is} {aaneg}.", "The {asp} {asp_was} {aaneg}.",
+    "The {asp} {asp_is} {amaneg}.", "The {asp} {asp_was} {amaneg}.",
+    "It is a {afneg} {film}.", "It was a {afneg} {film}.", "It's a {amneg} {film}.",
+    "What a {afneg} {film}!", "It is {afneg}.", "It was {amneg}.", "It's {afneg}.",
+    "It's a {afneg} {genre}.", "The {asp} {asp_is} {aaneg} and the {asp2} {asp2_is} {aaneg2}.",
+    "I disliked it.", "I really disliked it.", "I disliked this {film} a lot.", "I hated it.",
+    "I really hated this {film}.")
 POS_NEGATED = (  # negated negatives -> positive
     "This {film} isn't {fnneg} at all.", "This {film} wasn't {fnneg} in the slightest.",
     "The {asp} {asp_isnt} {annneg} at all.", "The {asp} {asp_wasnt} {annneg} in the slightest.",
@@ -372,7 +431,8 @@ POS_NEGATED = (  # negated negatives -> positive
     "I couldn't look away.", "I didn't want it to end.", "I can't stop thinking about it.",
     "There's nothing {nevneg} about it.", "The {film} is not {fnneg}, not even a little.",
     "It is not {fnneg} at all, it is {pos}.", "It's not a bad {film} at all; it's {pos}.",
-    "The {asp} {asp_is} not bad at all.")
+    "The {asp} {asp_is} not bad at all.", "I did not regret watching it.",
+    "I didn't dislike a single minute of it.", "I did not expect to enjoy it this much.")
 NEG_NEGATED = (  # negated positives -> negative
     "This {film} isn't {fnpos} in the slightest.", "This {film} wasn't {fnpos}.",
     "The {asp} {asp_isnt} {anpos} at all.", "The {asp} {asp_wasnt} {anpos} in the slightest.",
@@ -393,7 +453,8 @@ NEG_NEGATED = (  # negated positives -> negative
     "I didn't believe a word of it.", "I can't think of a single reason to watch it.",
     "There's nothing {nevpos} about it.", "The {film} is not {fnpos}, not even a little.",
     "It is not {fnpos} at all, it is {neg}.", "It's not a good {film} at all; it's {neg}.",
-    "The {asp} {asp_is} not good at all.")
+    "The {asp} {asp_is} not good at all.", "I did not like this {film} at all.",
+    "I didn't like it one bit.", "I did not enjoy it.")
 POS_FRAMES = (  # short "X is not <negative word>" frames -> positive
     "This {film} is not {fnneg} at all.", "This {film} was not {fnneg} at all.",
     "This {film} is not {fnneg}.", "This {film} was not {fnneg}.",
@@ -500,6 +561,7 @@ CONTEXT = (
     "Basically, {char} {plot}.", "It's {dir}'s third feature.")
 TEMPLATES = {
     ("positive", "plain"): POS_PLAIN, ("negative", "plain"): NEG_PLAIN,
+    ("positive", "affirm"): POS_AFFIRM, ("negative", "affirm"): NEG_AFFIRM,
     ("positive", "negated"): POS_NEGATED, ("negative", "negated"): NEG_NEGATED,
     ("positive", "frame"): POS_FRAMES, ("negative", "frame"): NEG_FRAMES,
     ("positive", "contrast"): POS_CONTRAST, ("negative", "contrast"): NEG_CONTRAST,
@@ -531,6 +593,20 @@ def words(text):
 
 def dedup_key(text):
     return " ".join(flatten(text).lower().split())
+
+
+def plain_uses(text, word):
+    """Count uses of `word` with no negator among the NEGATION_WINDOW words before it
+    in the same sentence."""
+    count = 0
+    for sentence in split_sentences(text):
+        toks = words(sentence)
+        for i, tok in enumerate(toks):
+            if tok == word and not any(
+                    w in NEGATORS or w.endswith("n't")
+                    for w in toks[max(0, i - NEGATION_WINDOW):i]):
+                count += 1
+    return count
 
 
 def is_excluded(text):
@@ -590,7 +666,8 @@ def plan_review(rng):
         kinds.append("context")
     room = n - len(kinds)
     closer = room >= 2 and rng.random() < 0.4
-    cores = ["plain"] * (room - closer)
+    cores = ["affirm" if rng.random() < AFFIRM_SHARE else "plain"
+             for _ in range(room - closer)]
     turn = rng.random() < TURN_SHARE
     turn_kinds = ("negated", "frame", "contrast")
     for i in range(len(cores)):
@@ -598,7 +675,8 @@ def plan_review(rng):
             cores[i] = rng.choice(turn_kinds)
     if turn:
         cores[rng.randrange(len(cores))] = rng.choice(turn_kinds)
-    return kinds + cores + ["closer"] * closer, turn or any(k != "plain" for k in cores)
+    turned = turn or any(k in turn_kinds for k in cores)
+    return kinds + cores + ["closer"] * closer, turned
 
 
 def make_review(rng, label):
@@ -609,7 +687,7 @@ def make_review(rng, label):
         template = rng.choice(options)
         used.append(template)
         prefix = ""
-        if kind in ("plain", "negated", "frame") and rng.random() < 0.1:
+        if kind in ("plain", "affirm", "negated", "frame") and rng.random() < 0.1:
             prefix = rng.choice(PREFIXES + LABEL_PREFIXES[label])
         sentence = render(template, Slots(rng, shared), prefix)
         assert len(split_sentences(sentence)) == 1, sentence
@@ -690,11 +768,18 @@ def summarize(parts, n_templates, turned_count):
     print(f"built around a negation/contrast template: {turned_count / len(rows):.1%}")
     print(f"distinct templates used: {n_templates}")
     cues = []
-    for word in ("not", "never", "but", "good", "bad"):
+    for word in ("not", "never", "but") + PLAIN_WORDS:
         counts = [sum(1 for text, label in rows if label == lab and word in words(text))
                   for lab in LABELS]
         cues.append(f"{word} {counts[0]}/{counts[1]}")
     print("reviews containing (negative/positive): " + ", ".join(cues))
+    plain = []
+    for word in PLAIN_WORDS:
+        counts = [sum(1 for text, label in rows if label == lab and plain_uses(text, word))
+                  for lab in LABELS]
+        plain.append(f"{word} {counts[0]}/{counts[1]} ({counts[1] / max(1, sum(counts)):.0%})")
+    print(f"reviews with the plain word, no negator in the {NEGATION_WINDOW} words before it "
+          "(negative/positive, share positive): " + ", ".join(plain))
 
 
 def main():

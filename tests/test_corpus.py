@@ -12,9 +12,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SPLITS = ("train", "dev", "test")
 LABELS = {"negative", "positive"}
-EXCLUDED = ("this movie is not good", "this movie is not bad at all")
+EXCLUDED = ("this movie is not good", "this movie is not bad at all",
+            "this movie is good", "this movie is bad", "this movie is not bad",
+            "this movie is great")
 CUE_RE = re.compile(
     r"\b(?:not|never|hardly|no|nothing|but|although|though|despite|yet|however)\b|n't\b")
+WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+NEGATORS = {"not", "never", "hardly", "no"}
 
 
 def load(split):
@@ -47,6 +51,18 @@ def key(text):
 
 def sentences(text):
     return [s for s in re.split(r"[.!?](?:\s|$)", flat(text)) if s.strip()]
+
+
+def has_plain(text, word):
+    """True if `word` occurs with no negator (not, never, hardly, no, *n't) among the
+    three words before it in the same sentence."""
+    for sentence in sentences(text):
+        toks = WORD_RE.findall(sentence.lower())
+        for i, tok in enumerate(toks):
+            if tok == word and not any(w in NEGATORS or w.endswith("n't")
+                                       for w in toks[max(0, i - 3):i]):
+                return True
+    return False
 
 
 def test_rows_well_formed(all_rows):
@@ -96,9 +112,25 @@ def test_no_duplicates_within_or_across_splits(splits):
 
 def test_negation_and_contrast_share(all_rows):
     cued = [label for text, label in all_rows if CUE_RE.search(flat(text).lower())]
-    assert len(cued) / len(all_rows) >= 0.25
+    assert len(cued) / len(all_rows) >= 0.35
     counts = Counter(cued)  # cues must not give the label away
     assert min(counts.values()) / max(counts.values()) > 0.8
+    nots = Counter(label for text, label in all_rows
+                   if "not" in WORD_RE.findall(flat(text).lower()))
+    assert min(nots["negative"], nots["positive"]) / max(nots.values()) > 0.8
+
+
+def test_plain_good_and_bad_keep_their_polarity(all_rows):
+    # Un-negated "good" should mostly mean positive and "bad" mostly negative,
+    # while their negations ("not good", "not bad at all") still occur in the other class.
+    for word, label in (("good", "positive"), ("bad", "negative")):
+        plain = Counter(lab for text, lab in all_rows if has_plain(text, word))
+        assert plain[label] / sum(plain.values()) >= 0.65, (word, plain)
+        token = Counter(lab for text, lab in all_rows
+                        if word in WORD_RE.findall(flat(text).lower()))
+        assert token[label] / sum(token.values()) >= 0.65, (word, token)
+        other = "negative" if label == "positive" else "positive"
+        assert token[other] > 0, (word, token)
 
 
 def test_held_out_sentences_absent(all_rows):
