@@ -172,9 +172,13 @@ def read_meta(run_dir: Path) -> dict:
 
 
 def load_run(path: Path | None, device: str | torch.device = "cpu") -> Run:
-    """Load a finished run directory; every missing or mismatched file is named."""
+    """Load a finished RNN run directory; every missing or mismatched file is named."""
     run_dir = resolve_run_dir(path)
     meta = read_meta(run_dir)
+    if meta.get("kind") != "rnn":
+        raise UserError(
+            f"{run_dir}: a {meta.get('kind')!r} run, where an RNN run (kind 'rnn') is expected"
+        )
     missing = [name for name in REQUIRED if not (run_dir / name).is_file()]
     if missing:
         raise UserError(f"{run_dir}: missing file(s) {', '.join(missing)}; the run is incomplete")

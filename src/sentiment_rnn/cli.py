@@ -160,6 +160,28 @@ def evaluate(
         console.print(table)
 
 
+@app.command("data")
+@_errors_to_exit_codes
+def data_command(
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.table,
+) -> None:
+    """Look at the data before training: sizes, labels, lengths, vocabulary, problems."""
+    from sentiment_rnn.config import load_config
+    from sentiment_rnn.datacheck import inspect_data
+
+    report = inspect_data(load_config(config, set_))
+    if format is ReportFormat.json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    from sentiment_rnn.output import data_tables
+
+    console = _stdout()
+    for table in data_tables(report):
+        console.print(table)
+
+
 @config_app.command("show")
 @_errors_to_exit_codes
 def config_show(config: ConfigOption = None, set_: SetOption = None) -> None:

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sentiment_rnn.errors import UserError
 
@@ -25,15 +32,46 @@ class _Section(BaseModel):
 
 
 class DataConfig(_Section):
-    """Where the labelled reviews come from."""
+    """Where the labelled reviews come from (docs/data.md has every source)."""
 
-    train: Path = Path("data/train.csv")
-    dev: Path | None = Path("data/dev.csv")
-    test: Path | None = Path("data/test.csv")
+    source: Literal["files", "imdb", "sst2", "rotten_tomatoes", "huggingface"] = "files"
+    # source "files": the splits' files (.csv, .tsv, .jsonl, .parquet; .gz for the text forms)
+    train: Path | None = Path("data/train.csv")
+    dev: Path | None = Path("data/dev.csv")  # null: carve dev_fraction of train
+    test: Path | None = Path("data/test.csv")  # null: carve test_fraction of train (0: no test)
+    format: Literal["auto", "csv", "tsv", "jsonl", "parquet"] = "auto"  # auto: from the suffix
     text_column: str = "text"
     label_column: str = "label"
     labels: list[str] | None = None  # class order; default: sorted labels of the training split
-    dev_fraction: float = Field(0.1, gt=0, lt=1)  # carved from train (stratified) when dev is null
+    dev_fraction: float = Field(0.1, gt=0, lt=1)
+    test_fraction: float = Field(0.1, ge=0, lt=1)
+    skip_bad_rows: bool = False  # rows with empty text or no label: error (false) or skip (true)
+    # sources "imdb", "sst2", "rotten_tomatoes": the archive or folder; imdb: null downloads
+    path: Path | None = None
+    cache_dir: Path | None = None  # imdb download cache; null: ~/.cache/sentiment-rnn
+    download: bool = True  # imdb: may the archive be downloaded when it is not in the cache
+    hf_name: str | None = None  # source "huggingface": a dataset name or a local directory
+
+    @model_validator(mode="after")
+    def _check_source(self) -> DataConfig:
+        split_keys = ("train", "dev", "test")
+        if self.source == "files":
+            if self.train is None:
+                raise ValueError("data.train is required when data.source is 'files'")
+            return self
+        given = [key for key in split_keys if key in self.model_fields_set and getattr(self, key)]
+        if given:
+            raise ValueError(
+                f"data.{given[0]} is for data.source 'files'; source {self.source!r} has its own "
+                "splits (set data.path instead)"
+            )
+        for key in split_keys:  # the bundled corpus defaults mean nothing for other sources
+            object.__setattr__(self, key, None)
+        if self.source == "huggingface" and not self.hf_name:
+            raise ValueError("data.hf_name is required when data.source is 'huggingface'")
+        if self.source in ("sst2", "rotten_tomatoes") and self.path is None:
+            raise ValueError(f"data.path (the {self.source} folder) is required for that source")
+        return self
 
 
 class TokenizerConfig(_Section):
@@ -83,8 +121,30 @@ class TrainingConfig(_Section):
         return value
 
 
+class BaselineConfig(_Section):
+    """The scikit-learn bag-of-words baseline, trained on the same splits as the RNN."""
+
+    kind: Literal["tfidf_logreg", "nbsvm"] = "nbsvm"
+    ngram_range: tuple[int, int] = (1, 2)
+    min_df: int = Field(1, ge=1)
+    max_features: int | None = Field(None, ge=1)
+    lowercase: bool = True
+    sublinear_tf: bool = True  # tfidf_logreg: 1 + log(tf)
+    stop_words: Literal["english"] | None = None  # "english": scikit-learn's list minus negations
+    C: float = Field(1.0, gt=0)  # inverse regularisation strength of the linear classifier
+    max_iter: int = Field(1000, ge=1)
+    nb_alpha: float = Field(1.0, gt=0)  # nbsvm: smoothing of the Naive Bayes log-count ratio
+
+    @field_validator("ngram_range")
+    @classmethod
+    def _check_ngram_range(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not 1 <= value[0] <= value[1] <= 5:
+            raise ValueError("should be [min_n, max_n] with 1 <= min_n <= max_n <= 5")
+        return value
+
+
 class Config(_Section):
-    """A whole experiment: data, tokenizer, model, training."""
+    """A whole experiment: data, tokenizer, model, training, and the baseline beside it."""
 
     name: str = "run"
     seed: int = 13
@@ -92,6 +152,7 @@ class Config(_Section):
     tokenizer: TokenizerConfig = TokenizerConfig()
     model: ModelConfig = ModelConfig()
     training: TrainingConfig = TrainingConfig()
+    baseline: BaselineConfig = BaselineConfig()
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
@@ -101,7 +162,7 @@ class Config(_Section):
         data = self.data.model_copy(
             update={
                 key: getattr(self.data, key).resolve()
-                for key in ("train", "dev", "test")
+                for key in ("train", "dev", "test", "path", "cache_dir")
                 if getattr(self.data, key) is not None
             }
         )
@@ -210,6 +271,8 @@ def _describe(error: dict[str, Any]) -> str:
         suggestion = f"did you mean {hint[0]!r}?" if hint else "known keys: " + ", ".join(known)
         return f"unknown key {key!r} ({suggestion})"
     message = error["msg"].removeprefix("Value error, ")
+    if isinstance(error["input"], dict):  # a whole section: its rule names the keys involved
+        return message
     return f"{key}: {message} (got {error['input']!r})"
 
 

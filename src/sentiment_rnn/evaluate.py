@@ -11,18 +11,20 @@ from sentiment_rnn.predict import Predictor
 
 def evaluate(model_dir: Path | None, data: Path | None = None, device: str = "cpu") -> dict:
     """Accuracy, macro-F1, per-class figures and the confusion matrix, with their source."""
-    from sentiment_rnn.data import check_labels, read_split  # pandas: only when evaluating
+    from sentiment_rnn.data import check_labels, load_dataset, read_split  # pandas: evaluate only
 
     predictor = Predictor.from_dir(model_dir, device)
-    config = predictor.run.config.data
-    path = data if data is not None else config.test
-    if path is None:
-        raise UserError(f"{predictor.run.path}: the run has no test split; pass --data FILE")
-    split = read_split(path, config.text_column, config.label_column)
+    config = predictor.run.config
+    if data is not None:
+        split = read_split(data, config.data.text_column, config.data.label_column)
+    else:  # the run's own test split, rebuilt exactly as training carved it
+        split = load_dataset(config.data, config.seed, show_progress=False).test
+        if split is None:
+            raise UserError(f"{predictor.run.path}: the run has no test split; pass --data FILE")
     check_labels(split, predictor.labels)
     probabilities = predictor.predict_proba(split.texts)
     index = {label: i for i, label in enumerate(predictor.labels)}
     report = classification_report(
         [index[label] for label in split.labels], probabilities.argmax(dim=1).tolist(), predictor.labels
     )
-    return {"model": str(predictor.run.path), "data": str(path), **report}
+    return {"model": str(predictor.run.path), "data": split.source, **report}

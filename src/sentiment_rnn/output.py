@@ -61,3 +61,33 @@ def evaluation_tables(report: dict) -> list[Table]:
     for label, counts in zip(labels, report["confusion_matrix"], strict=True):
         matrix.add_row(escape(label), *(f"{count:,}" for count in counts))
     return [summary, per_class, matrix]
+
+
+def data_tables(report: dict) -> list[Table]:
+    """`sentiment-rnn data`: one table of figures per split, then the warnings."""
+    splits = report["splits"]
+    names = list(splits)
+    figures = Table("", *names, title=f"vocabulary {report['vocabulary_size']:,} (from train)")
+
+    def row(label: str, render) -> None:
+        figures.add_row(label, *(render(splits[name]) for name in names))
+
+    row("examples", lambda r: f"{r['examples']:,}")
+    for label in report["labels"]:
+        row(f"  {escape(label)}", lambda r, label=label: f"{r['labels'].get(label, 0):,}")
+    row("skipped rows", lambda r: f"{r['skipped_rows']:,}")
+    row("tokens per text: mean", lambda r: f"{r['length_mean']:.1f}")
+    for key in ("p5", "p50", "p95", "p99"):
+        row(f"  {key}", lambda r, key=key: f"{r['length_percentiles'][key]:.0f}")
+    row("  max", lambda r: f"{r['length_max']:,}")
+    limit = report["max_length"]
+    row(f"truncated (max_length {limit}, {report['truncation']})",
+        lambda r: f"{r['truncated']:,}" if limit else "-")
+    row("out-of-vocabulary tokens", lambda r: f"{r['oov_rate']:.2%}")
+    row("empty texts", lambda r: f"{r['empty_texts']:,}")
+    row("duplicates within split", lambda r: f"{r['duplicates']:,}")
+    row("also in train", lambda r: f"{r['shared_with_train']:,}" if "shared_with_train" in r else "-")
+    problems = Table("warnings", show_header=True)
+    for line in report["warnings"] or ["none"]:
+        problems.add_row(escape(line))
+    return [figures, problems]

@@ -37,22 +37,20 @@ def _normalizer(lowercase: bool) -> normalizers.Normalizer:
     ]
     if lowercase:
         steps.append(normalizers.Lowercase())
-    # `Replace` has no capture groups, so each bare contraction gets its own rule.
     steps.append(normalizers.Replace(Regex(r"(?i)\bcannot\b"), "can not"))
     steps.append(normalizers.Replace(Regex(r"(?i)n't\b"), " n't"))
-    steps += [
-        normalizers.Replace(Regex(rf"(?i)\b{stem}nt\b"), f"{stem} n't")
-        for stem in _BARE_NEGATIONS
-    ]
+    # `Replace` has no capture groups: one look-behind rule covers every bare contraction.
+    bare = "|".join(rf"\b{stem}" for stem in _BARE_NEGATIONS)
+    steps.append(normalizers.Replace(Regex(rf"(?i)(?<={bare})nt\b"), " n't"))
     return normalizers.Sequence(steps)
 
 
 def _pre_tokenizer() -> pre_tokenizers.PreTokenizer:
-    # Words (keeping "n't" and "'s"-style clitics whole), numbers, then any other single symbol.
-    token = Regex(r"n't|'[a-zA-Z]+|[^\W_]+(?:[-'][^\W_]+)*|\S")
-    return pre_tokenizers.Sequence(
-        [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Split(token, behavior="isolated")]
-    )
+    # The pattern matches the tokens themselves (invert=True), the rest (whitespace) is dropped:
+    # "n't", clitics such as "'s", words and numbers (with inner hyphens or apostrophes kept:
+    # "well-made", "it's"), then any other single symbol. One pass over the text.
+    token = Regex(r"n't|'[a-zA-Z]+|[^\W_]+(?:[-'][^\W_]+)*|[^\s\w]|_")
+    return pre_tokenizers.Split(token, behavior="removed", invert=True)
 
 
 def build_tokenizer(texts: Iterable[str], config: TokenizerConfig) -> Tokenizer:
@@ -66,7 +64,9 @@ def build_tokenizer(texts: Iterable[str], config: TokenizerConfig) -> Tokenizer:
         special_tokens=[PAD, UNK],
         show_progress=False,
     )
-    tokenizer.train_from_iterator(texts, trainer=trainer)
+    texts = list(texts)
+    batches = (texts[i : i + 1000] for i in range(0, len(texts), 1000))  # batches run in parallel
+    tokenizer.train_from_iterator(batches, trainer=trainer, length=len(texts))
     assert tokenizer.token_to_id(PAD) == PAD_ID and tokenizer.token_to_id(UNK) == UNK_ID
     return tokenizer
 

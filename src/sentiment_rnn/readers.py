@@ -1,0 +1,122 @@
+"""Reading one labelled file: CSV, TSV, JSON Lines (each optionally gzipped) or Parquet.
+
+The text forms are decoded strictly as UTF-8 first, so a bad byte is reported with its offset.
+Rows with an empty text or no label are counted; they are an error unless the config says to skip
+them, and then the count travels with the split so that `sentiment-rnn data` can report it.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sentiment_rnn.errors import UserError
+from sentiment_rnn.files import read_text_file
+
+SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet"}
+
+
+@dataclass
+class Split:
+    """Texts and their string labels, with where they came from."""
+
+    texts: list[str]
+    labels: list[str]
+    source: str
+    skipped: int = 0  # rows dropped for an empty text or a missing label
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def file_format(path: Path, configured: str = "auto") -> str:
+    """The configured format, or the one the suffix names (`.gz` looked through)."""
+    if configured != "auto":
+        return configured
+    suffix = Path(path.name.removesuffix(".gz")).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UserError(
+            f"{path}: cannot tell the format from {suffix or 'no suffix'!r}; accepted: "
+            ".csv, .tsv, .jsonl (each also .gz), .parquet, or set data.format"
+        )
+    return SUFFIXES[suffix]
+
+
+def read_frame(path: Path, fmt: str) -> pd.DataFrame:
+    """The file as a DataFrame of strings (labels too); errors name the file."""
+    if fmt == "parquet":
+        try:
+            return pd.read_parquet(path)
+        except FileNotFoundError:
+            raise UserError(f"{path}: file not found") from None
+        except ImportError as err:
+            raise UserError(f"{path}: reading Parquet needs pyarrow ({err})") from None
+        except Exception as err:  # pyarrow raises its own types for damaged files
+            raise UserError(f"{path}: not a readable Parquet file ({err})") from None
+    text = read_text_file(path)
+    if not text.strip():
+        raise UserError(f"{path}: file is empty")
+    try:
+        if fmt == "jsonl":
+            return pd.read_json(io.StringIO(text), lines=True, dtype=False)
+        separator = "\t" if fmt == "tsv" else ","
+        return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError) as err:
+        detail = " ".join(str(err).split())  # pandas' messages span lines
+        raise UserError(f"{path}: cannot parse as {fmt.upper()}: {detail}") from None
+
+
+def read_split(
+    path: Path,
+    text_column: str = "text",
+    label_column: str = "label",
+    fmt: str = "auto",
+    skip_bad_rows: bool = False,
+) -> Split:
+    """Read one labelled file into a Split."""
+    fmt = file_format(path, fmt)
+    frame = read_frame(path, fmt)
+    if frame.empty:
+        raise UserError(f"{path}: no rows (only a header?); expected one labelled text per row")
+    for role, column in (("text", text_column), ("label", label_column)):
+        if column not in frame.columns:
+            found = ", ".join(map(str, frame.columns))
+            raise UserError(
+                f"{path}: no {role} column {column!r}; columns found: {found} "
+                f"(set data.{role}_column)"
+            )
+    texts = [_cell(value) for value in frame[text_column]]
+    labels = [_cell(value) for value in frame[label_column]]
+    header_lines = 1 if fmt in ("csv", "tsv") else 0
+    return drop_bad_rows(texts, labels, str(path), skip_bad_rows, header_lines)
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # integer labels read back as 1.0 from a column with gaps
+    return str(value)
+
+
+def drop_bad_rows(
+    texts: list[str], labels: list[str], source: str, skip: bool, header_lines: int = 0
+) -> Split:
+    """Rows with an empty text or label: an error naming the first, or skipped and counted."""
+    bad = [i for i, (text, label) in enumerate(zip(texts, labels, strict=True))
+           if not text.strip() or not label.strip()]
+    if bad and not skip:
+        first = bad[0]
+        what = "empty text" if not texts[first].strip() else "missing label"
+        raise UserError(
+            f"{source}: {len(bad)} row(s) with an empty text or a missing label; the first "
+            f"({what}) on {'line' if header_lines else 'row'} {first + 1 + header_lines}; "
+            "fix them or set data.skip_bad_rows: true"
+        )
+    if not bad:
+        return Split(texts, labels, source)
+    keep = sorted(set(range(len(texts))) - set(bad))
+    return Split([texts[i] for i in keep], [labels[i] for i in keep], source, skipped=len(bad))
