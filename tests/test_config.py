@@ -19,7 +19,7 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", ["default", "rnn", "gru"])
+@pytest.mark.parametrize("name", ["default", "rnn", "gru", "imdb", "imdb-quick"])
 def test_shipped_configs_are_valid_and_open_with_their_command(name: str) -> None:
     path = REPO / "configs" / f"{name}.yaml"
     config = load_config(path)

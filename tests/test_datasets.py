@@ -20,6 +20,8 @@ from sentiment_rnn.datasets import download, read_imdb_unsup, safe_extract
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.readers import read_split
 
+from conftest import write_csv
+
 REVIEWS = {
     "train/pos/0_9.txt": "A wonderful film.<br />Loved it.",
     "train/pos/1_8.txt": "Great acting and a moving score.",
@@ -247,3 +249,13 @@ def test_other_sources_refuse_file_keys() -> None:
         validate_config({"data": {"source": "imdb", "train": "x.csv"}}, "c.yaml")
     with pytest.raises(UserError, match="data.path .* is required"):
         validate_config({"data": {"source": "sst2"}}, "c.yaml")
+
+
+def test_imdb_csv_form_folder(tmp_path: Path) -> None:
+    for split, rows in (("train", [("great", "pos"), ("awful", "neg"), ("fine", "pos"), ("poor", "neg")]),
+                        ("test", [("superb", "pos"), ("dull", "neg")])):
+        write_csv(tmp_path / f"{split}.csv", rows)
+    dataset = load_dataset(DataConfig(source="imdb", path=tmp_path, dev_fraction=0.5), seed=0)
+    assert dataset.labels == ["negative", "positive"]
+    assert dataset.test.texts == ["superb", "dull"]
+    assert dataset.test.labels == ["positive", "negative"]

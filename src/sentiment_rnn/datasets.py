@@ -1,4 +1,5 @@
-"""Named sources: IMDB (the official archive), GLUE SST-2, Rotten Tomatoes, Hugging Face.
+"""Named sources: IMDB (the official archive, or its CSV form), GLUE SST-2, Rotten Tomatoes,
+Hugging Face.
 
 Each reader returns (train, dev or None, test or None) as `readers.Split`s; `data.py` carves
 whatever split a source lacks. Downloads go to a temporary name and are renamed into the cache
@@ -156,8 +157,33 @@ def _review_id(path: Path) -> tuple[int, str]:
 
 
 def read_imdb(config: DataConfig, show_progress: bool = True) -> Splits:
+    """The official split, from the archive layout or a folder of train/test.csv(.gz) files."""
+    if config.path is not None and _csv_form(config.path, "train"):
+        train, test = (_read_imdb_csv(_csv_form(config.path, name)) for name in ("train", "test"))
+        return train, None, test
     root = locate_imdb(config, show_progress)
     return read_imdb_folder(root, "train"), None, read_imdb_folder(root, "test")
+
+
+def _csv_form(folder: Path, split: str) -> Path | None:
+    """`train.csv.gz` / `train.csv` with columns text,label (pos/neg), as in shared/datasets."""
+    for name in (f"{split}.csv.gz", f"{split}.csv"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _read_imdb_csv(path: Path | None) -> Split:
+    from sentiment_rnn.readers import read_split
+
+    if path is None:
+        raise UserError("IMDB CSV form: train.csv(.gz) found but no test.csv(.gz) beside it")
+    split = read_split(path)
+    unknown = sorted(set(split.labels) - set(IMDB_LABELS))
+    if unknown:
+        raise UserError(f"{path}: label(s) {unknown}; the IMDB CSV form has pos and neg")
+    split.labels = [IMDB_LABELS[label] for label in split.labels]
+    return split
 
 
 def read_sst2(config: DataConfig) -> Splits:
