@@ -8,11 +8,10 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
+from conftest import write_csv
 from sentiment_rnn.cli import app
 from sentiment_rnn.config import validate_config
 from sentiment_rnn.datacheck import inspect_data
-
-from conftest import write_csv
 
 
 def config_for(tmp_path: Path, train, dev, test, **tokenizer) -> dict:

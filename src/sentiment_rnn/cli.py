@@ -71,6 +71,26 @@ def _stdout():
     return Console(soft_wrap=True)
 
 
+def _print_report(report: dict, format: ReportFormat, tables) -> None:
+    """JSON for scripts, or the rich tables `tables(report)` returns."""
+    if format is ReportFormat.json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    console = _stdout()
+    for table in tables(report):
+        console.print(table)
+
+
+def _print_split_metrics(console, metrics: dict) -> None:
+    for split in ("dev", "test"):
+        if metrics[split] is not None:
+            console.print(
+                f"{split}: accuracy {metrics[split]['accuracy']:.4f}, "
+                f"macro-F1 {metrics[split]['macro_f1']:.4f} "
+                f"({metrics[split]['num_examples']:,} examples)"
+            )
+
+
 @app.command()
 @_errors_to_exit_codes
 def train(
@@ -101,13 +121,7 @@ def train(
         raise typer.Exit(130) from None
     point_latest(run_dir)
     console = _stdout()
-    for split in ("dev", "test"):
-        if metrics[split] is not None:
-            console.print(
-                f"{split}: accuracy {metrics[split]['accuracy']:.4f}, "
-                f"macro-F1 {metrics[split]['macro_f1']:.4f} "
-                f"({metrics[split]['num_examples']:,} examples)"
-            )
+    _print_split_metrics(console, metrics)
     console.print(f"best epoch {metrics['best_epoch']} of {metrics['epochs_run']}; saved to {run_dir}")
 
 
@@ -119,19 +133,35 @@ def predict(
     file: Annotated[
         Optional[str], typer.Option("--file", "-f", help="One text per line; '-' reads stdin.")
     ] = None,
+    baseline: Annotated[
+        Optional[Path], typer.Option(help="Also a baseline run: both answers side by side.")
+    ] = None,
     format: Annotated[PredictFormat, typer.Option("--format")] = PredictFormat.table,
 ) -> None:
-    """Label texts, with the probability of every class."""
+    """Label texts, with the probability of every class (RNN or baseline run)."""
     from sentiment_rnn.files import read_lines
-    from sentiment_rnn.output import predictions_table, predictions_text
-    from sentiment_rnn.predict import Predictor
+    from sentiment_rnn.output import predictions_table, predictions_text, side_by_side
+    from sentiment_rnn.predict import load_predictor
 
     inputs = list(texts or []) + (read_lines(file) if file is not None else [])
     if not inputs:
         raise UserError("nothing to classify: give TEXT arguments or --file PATH (or --file -)")
-    predictor = Predictor.from_dir(model)
+    predictor = load_predictor(model)
     predictions = predictor.predict(inputs)
-    if format is PredictFormat.table:
+    if baseline is not None:
+        from sentiment_rnn.baseline import BaselineModel
+
+        other = BaselineModel.from_dir(baseline)
+        if other.labels != predictor.labels:
+            raise UserError(
+                f"{baseline}: labels {other.labels} differ from the model's {predictor.labels}"
+            )
+        rendered = side_by_side(predictions, other.predict(inputs), predictor.labels, format.value)
+        if format is PredictFormat.table:
+            _stdout().print(rendered)
+        else:
+            typer.echo(rendered)
+    elif format is PredictFormat.table:
         _stdout().print(predictions_table(predictions, predictor.labels))
     else:
         typer.echo(predictions_text(predictions, predictor.labels, format.value))
@@ -148,16 +178,82 @@ def evaluate(
 ) -> None:
     """Accuracy, macro-F1, per-class figures and the confusion matrix."""
     from sentiment_rnn.evaluate import evaluate as evaluate_run
-
-    report = evaluate_run(model, data)
-    if format is ReportFormat.json:
-        typer.echo(json.dumps(report, indent=2))
-        return
     from sentiment_rnn.output import evaluation_tables
 
+    _print_report(evaluate_run(model, data), format, evaluation_tables)
+
+
+@app.command("baseline")
+@_errors_to_exit_codes
+def baseline_command(
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    output: Annotated[
+        Optional[Path], typer.Option(help="Run directory [default: runs/<name>-<kind>-<timestamp>].")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Write into a non-empty --output directory.")] = False,
+) -> None:
+    """Train the bag-of-words baseline on the same splits as `train` (config's baseline section)."""
+    from sentiment_rnn.baseline import train_baseline
+    from sentiment_rnn.config import load_config
+
+    resolved = load_config(config, set_)
+    run_dir, metrics = train_baseline(resolved, output, force)
     console = _stdout()
-    for table in evaluation_tables(report):
-        console.print(table)
+    console.print(f"{resolved.baseline.kind}: {metrics['num_features']:,} features, "
+                  f"fitted in {metrics['train_seconds']:.1f} s")
+    _print_split_metrics(console, metrics)
+    console.print(f"saved to {run_dir}")
+
+
+@app.command("compare")
+@_errors_to_exit_codes
+def compare_command(
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    rnn: Annotated[Optional[Path], typer.Option(help="RNN run [default: train one].")] = None,
+    baseline: Annotated[
+        Optional[Path], typer.Option(help="Baseline run [default: train one].")
+    ] = None,
+    output: Annotated[
+        Optional[Path], typer.Option(help="Report directory [default: runs/compare-<timestamp>].")
+    ] = None,
+    probes: Annotated[
+        Optional[Path], typer.Option(help="Your own probe file (JSON Lines) instead of ours.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Write into a non-empty --output directory.")] = False,
+) -> None:
+    """RNN against bag of words on the same test split: figures, significance, probes, report."""
+    from rich.console import Console
+
+    from sentiment_rnn.compare import compare
+    from sentiment_rnn.config import load_config
+    from sentiment_rnn.report import print_summary
+
+    resolved = load_config(config, set_)
+    report = compare(
+        resolved, rnn, baseline, output, Console(stderr=True, soft_wrap=True),
+        force=force, probes=probes,
+    )
+    print_summary(report, _stdout())
+
+
+@app.command("probe")
+@_errors_to_exit_codes
+def probe_command(
+    model: ModelOption = None,
+    probes: Annotated[
+        Optional[Path], typer.Option(help="Your own probe file (JSON Lines) instead of ours.")
+    ] = None,
+    format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.table,
+) -> None:
+    """Minimal pairs (negation, contrast, word order, ...): pass rates for one model."""
+    from sentiment_rnn.predict import load_predictor
+    from sentiment_rnn.probes import run_probes
+    from sentiment_rnn.report import probe_table
+
+    result = run_probes(load_predictor(model), probes)
+    _print_report(result, format, lambda report: [probe_table(report)])
 
 
 @app.command("data")
@@ -170,16 +266,9 @@ def data_command(
     """Look at the data before training: sizes, labels, lengths, vocabulary, problems."""
     from sentiment_rnn.config import load_config
     from sentiment_rnn.datacheck import inspect_data
-
-    report = inspect_data(load_config(config, set_))
-    if format is ReportFormat.json:
-        typer.echo(json.dumps(report, indent=2))
-        return
     from sentiment_rnn.output import data_tables
 
-    console = _stdout()
-    for table in data_tables(report):
-        console.print(table)
+    _print_report(inspect_data(load_config(config, set_)), format, data_tables)
 
 
 @config_app.command("show")

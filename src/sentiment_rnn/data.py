@@ -7,6 +7,8 @@ is above 0), then dev, each stratified by label and seeded.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 from dataclasses import dataclass
 
@@ -15,7 +17,10 @@ from sentiment_rnn.config import DataConfig
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.readers import Split, read_split
 
-__all__ = ["Dataset", "Split", "carve", "check_labels", "label_order", "load_dataset", "read_split"]
+__all__ = [
+    "Dataset", "Split", "carve", "check_labels", "fingerprint", "label_order", "load_dataset",
+    "read_split", "split_records",
+]
 
 
 @dataclass
@@ -114,3 +119,21 @@ def check_labels(split: Split, labels: list[str]) -> None:
         raise UserError(
             f"{split.source}: label(s) {unknown} never seen in training; known labels: {labels}"
         )
+
+
+def fingerprint(texts: list[str], labels: list[str]) -> str:
+    """SHA-256 of a split's texts and labels, in order: equal only for the same examples."""
+    digest = hashlib.sha256()
+    for text, label in zip(texts, labels, strict=True):
+        digest.update(json.dumps([text, label]).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def split_records(dataset: Dataset) -> dict:
+    """What a run records of its data, so that a later change of the files can be detected."""
+    splits = {"train": dataset.train, "dev": dataset.dev, "test": dataset.test}
+    return {
+        name: {"source": split.source, "num_examples": len(split),
+               "fingerprint": fingerprint(split.texts, split.labels)}
+        for name, split in splits.items() if split is not None
+    }

@@ -4,27 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.metrics import classification_report
-from sentiment_rnn.predict import Predictor
+from sentiment_rnn.predict import load_predictor
 
 
-def evaluate(model_dir: Path | None, data: Path | None = None, device: str = "cpu") -> dict:
+def evaluate(model_dir: Path | None, data: Path | None = None) -> dict:
     """Accuracy, macro-F1, per-class figures and the confusion matrix, with their source."""
     from sentiment_rnn.data import check_labels, load_dataset, read_split  # pandas: evaluate only
 
-    predictor = Predictor.from_dir(model_dir, device)
-    config = predictor.run.config
+    predictor = load_predictor(model_dir)  # an RNN run or a baseline run
+    config = predictor.config
     if data is not None:
         split = read_split(data, config.data.text_column, config.data.label_column)
     else:  # the run's own test split, rebuilt exactly as training carved it
         split = load_dataset(config.data, config.seed, show_progress=False).test
         if split is None:
-            raise UserError(f"{predictor.run.path}: the run has no test split; pass --data FILE")
+            raise UserError(f"{predictor.path}: the run has no test split; pass --data FILE")
     check_labels(split, predictor.labels)
     probabilities = predictor.predict_proba(split.texts)
     index = {label: i for i, label in enumerate(predictor.labels)}
     report = classification_report(
-        [index[label] for label in split.labels], probabilities.argmax(dim=1).tolist(), predictor.labels
+        [index[label] for label in split.labels],
+        np.asarray(probabilities).argmax(axis=1).tolist(),
+        predictor.labels,
     )
-    return {"model": str(predictor.run.path), "data": split.source, **report}
+    return {"model": str(predictor.path), "data": split.source, **report}

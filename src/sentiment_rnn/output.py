@@ -91,3 +91,37 @@ def data_tables(report: dict) -> list[Table]:
     for line in report["warnings"] or ["none"]:
         problems.add_row(escape(line))
     return [figures, problems]
+
+
+def side_by_side(
+    rnn: Sequence[Prediction], baseline: Sequence[Prediction], labels: Sequence[str], fmt: str
+) -> Table | str:
+    """`predict --baseline`: each text with the RNN's and the baseline's answers."""
+    if fmt == "table":
+        table = Table("text", "RNN", "baseline")
+        for a, b in zip(rnn, baseline, strict=True):
+            text = a.text if len(a.text) <= 60 else a.text[:57] + "..."
+            table.add_row(
+                escape(text),
+                f"{escape(a.label)} ({a.probabilities[a.label]:.3f})",
+                f"{escape(b.label)} ({b.probabilities[b.label]:.3f})",
+            )
+        return table
+    rows = [
+        {"text": a.text, "rnn": {"label": a.label, "probabilities": a.probabilities},
+         "baseline": {"label": b.label, "probabilities": b.probabilities}}
+        for a, b in zip(rnn, baseline, strict=True)
+    ]
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False)
+    if fmt == "jsonl":
+        return "\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["text", "rnn_label", "baseline_label",
+                     *(f"rnn_p_{label}" for label in labels), *(f"baseline_p_{label}" for label in labels)])
+    for a, b in zip(rnn, baseline, strict=True):
+        writer.writerow([a.text, a.label, b.label,
+                         *(f"{a.probabilities[label]:.6f}" for label in labels),
+                         *(f"{b.probabilities[label]:.6f}" for label in labels)])
+    return buffer.getvalue().rstrip("\n")

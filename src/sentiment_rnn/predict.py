@@ -43,6 +43,18 @@ class Predictor:
     def labels(self) -> list[str]:
         return self.run.labels
 
+    @property
+    def path(self) -> Path:
+        return self.run.path
+
+    @property
+    def config(self):
+        return self.run.config
+
+    @property
+    def meta(self) -> dict:
+        return self.run.meta
+
     def predict_proba(self, texts: Sequence[str]) -> torch.Tensor:
         """Class probabilities (N, C) for each text, in the run's label order."""
         for number, text in enumerate(texts, start=1):
@@ -54,12 +66,32 @@ class Predictor:
         return logits.softmax(dim=-1)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        probabilities = self.predict_proba(texts)
-        return [
-            Prediction(
-                text,
-                self.labels[int(row.argmax())],
-                {label: float(p) for label, p in zip(self.labels, row, strict=True)},
-            )
-            for text, row in zip(texts, probabilities, strict=True)
-        ]
+        return predictions(texts, self.labels, self.predict_proba(texts))
+
+
+def predictions(texts: Sequence[str], labels: Sequence[str], probabilities) -> list[Prediction]:
+    """One Prediction per text from a (N, C) array or tensor of class probabilities."""
+    return [
+        Prediction(
+            text,
+            labels[int(row.argmax())],
+            {label: float(p) for label, p in zip(labels, row, strict=True)},
+        )
+        for text, row in zip(texts, probabilities, strict=True)
+    ]
+
+
+def load_predictor(path: Path | None = None):
+    """A finished run of either kind: `Predictor` (RNN) or `BaselineModel` (bag of words).
+
+    Both offer `.labels`, `.predict_proba(texts)` and `.predict(texts)`. scikit-learn and SciPy
+    are imported only for a baseline run.
+    """
+    from sentiment_rnn.artifact import read_meta, resolve_run_dir
+
+    run_dir = resolve_run_dir(path)
+    if read_meta(run_dir).get("kind") == "baseline":
+        from sentiment_rnn.baseline import BaselineModel
+
+        return BaselineModel.from_dir(run_dir)
+    return Predictor.from_dir(run_dir)

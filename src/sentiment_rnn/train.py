@@ -18,7 +18,7 @@ from torch import nn
 from sentiment_rnn import artifact
 from sentiment_rnn.batching import iterate_batches, num_batches
 from sentiment_rnn.config import Config, TrainingConfig
-from sentiment_rnn.data import Dataset, Split, load_dataset
+from sentiment_rnn.data import Dataset, Split, load_dataset, split_records
 from sentiment_rnn.embeddings import load_pretrained
 from sentiment_rnn.files import atomic_write
 from sentiment_rnn.metrics import classification_report
@@ -254,6 +254,7 @@ def train(
         "epochs_run": len(result.history),
         "stopped_early": result.stopped_early,
         "train_seconds": result.seconds,
+        "splits": split_records(prepared.dataset),
     }
     artifact.save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics)
     return run_dir, metrics

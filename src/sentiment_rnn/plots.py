@@ -1,0 +1,86 @@
+"""The comparison's PNG plots, drawn with matplotlib's object-oriented API on the Agg canvas.
+
+No pyplot: nothing global is touched and no display is needed. matplotlib is imported only here,
+only when a report is written.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+
+from sentiment_rnn.errors import UserError
+from sentiment_rnn.files import atomic_write
+
+CONFUSION, CURVES, BY_LENGTH = "confusion_matrices.png", "learning_curves.png", "accuracy_by_length.png"
+
+
+def _figure(width: float, height: float):
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise UserError("the comparison plots need matplotlib: pip install matplotlib") from None
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _save(figure, path: Path) -> None:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    atomic_write(path, buffer.getvalue())
+
+
+def confusion_matrices(path: Path, labels: list[str], models: dict[str, dict]) -> None:
+    """One panel per model: counts, rows the true class, columns the predicted class."""
+    figure = _figure(5 * len(models), 4.4)
+    for axes, (name, figures) in zip(figure.subplots(1, len(models)), models.items(), strict=True):
+        matrix = np.array(figures["confusion_matrix"])
+        axes.imshow(matrix, cmap="Blues")
+        for (row, column), count in np.ndenumerate(matrix):
+            dark = count > matrix.max() / 2
+            axes.text(column, row, f"{count:,}", ha="center", va="center",
+                      color="white" if dark else "black")
+        axes.set(xticks=range(len(labels)), yticks=range(len(labels)),
+                 xticklabels=labels, yticklabels=labels, xlabel="predicted", ylabel="true",
+                 title=f"{name}: accuracy {figures['accuracy']:.3f}")
+    _save(figure, path)
+
+
+def learning_curves(path: Path, history: list[dict], best_epoch: int | None = None) -> None:
+    """The RNN's train and dev loss, and its dev accuracy and macro-F1, per epoch."""
+    figure = _figure(10, 4)
+    loss, metric = figure.subplots(1, 2)
+    epochs = [record["epoch"] for record in history]
+    for axes, keys, title in (
+        (loss, ("train_loss", "dev_loss"), "loss"),
+        (metric, ("dev_accuracy", "dev_macro_f1"), "dev metric"),
+    ):
+        for key in keys:
+            axes.plot(epochs, [record[key] for record in history], marker="o", label=key)
+        if best_epoch is not None:
+            axes.axvline(best_epoch, color="grey", linestyle="--", label=f"best epoch {best_epoch}")
+        axes.set(xlabel="epoch", title=title, xticks=epochs)
+        axes.legend()
+    _save(figure, path)
+
+
+def accuracy_by_length(path: Path, buckets: list[dict]) -> None:
+    """Side-by-side bars: each model's accuracy in each text-length bucket (words)."""
+    figure = _figure(max(6, 1.6 * len(buckets) + 2), 4)
+    axes = figure.subplots()
+    names = list(buckets[0]["accuracy"])
+    width = 0.8 / len(names)
+    positions = np.arange(len(buckets))
+    for k, name in enumerate(names):
+        values = [bucket["accuracy"][name] for bucket in buckets]
+        axes.bar(positions + (k - (len(names) - 1) / 2) * width, values, width, label=name)
+    axes.set_xticks(positions, [f"{b['words']}\n({b['num_examples']:,})" for b in buckets])
+    low = min(min(bucket["accuracy"].values()) for bucket in buckets)
+    axes.set(xlabel="words per text (texts in bucket)", ylabel="accuracy",
+             ylim=(max(0.0, low - 0.05), 1.0), title="accuracy by text length")
+    axes.legend()
+    _save(figure, path)
