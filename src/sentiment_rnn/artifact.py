@@ -27,7 +27,7 @@ from tokenizers import Tokenizer
 from sentiment_rnn import __version__
 from sentiment_rnn.config import Config, read_yaml_mapping, validate_config
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.files import atomic_write
+from sentiment_rnn.files import atomic_write, read_json
 from sentiment_rnn.model import SentimentRNN, count_parameters
 from sentiment_rnn.tokenizer import load_tokenizer
 
@@ -161,7 +161,7 @@ def read_meta(run_dir: Path) -> dict:
         raise UserError(
             f"{run_dir}: no {META}, so not a finished run (was training interrupted?)"
         )
-    meta = _read_json(meta_path)
+    meta = read_json(meta_path)
     version = meta.get("format_version") if isinstance(meta, dict) else None
     if version != FORMAT_VERSION:
         raise UserError(
@@ -169,6 +169,14 @@ def read_meta(run_dir: Path) -> dict:
             f"reads version {FORMAT_VERSION} only"
         )
     return meta
+
+
+def read_labels(run_dir: Path) -> list[str]:
+    """labels.json: the class order, at least two label strings."""
+    labels = read_json(run_dir / LABELS)
+    if not (isinstance(labels, list) and len(labels) >= 2 and all(isinstance(x, str) for x in labels)):
+        raise UserError(f"{run_dir / LABELS}: expected a list of at least 2 label strings")
+    return labels
 
 
 def load_run(path: Path | None, device: str | torch.device = "cpu") -> Run:
@@ -183,9 +191,7 @@ def load_run(path: Path | None, device: str | torch.device = "cpu") -> Run:
     if missing:
         raise UserError(f"{run_dir}: missing file(s) {', '.join(missing)}; the run is incomplete")
     config = validate_config(read_yaml_mapping(run_dir / CONFIG), source=str(run_dir / CONFIG))
-    labels = _read_json(run_dir / LABELS)
-    if not (isinstance(labels, list) and len(labels) >= 2 and all(isinstance(x, str) for x in labels)):
-        raise UserError(f"{run_dir / LABELS}: expected a list of at least 2 label strings")
+    labels = read_labels(run_dir)
     tokenizer = load_tokenizer(run_dir / TOKENIZER)
     model = SentimentRNN(tokenizer.get_vocab_size(), len(labels), config.model)
     _load_weights(model, run_dir / WEIGHTS)
@@ -219,9 +225,3 @@ def _load_weights(model: SentimentRNN, path: Path) -> None:
             )
     model.load_state_dict(state)
 
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise UserError(f"{path}: not readable JSON ({err})") from None

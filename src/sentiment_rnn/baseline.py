@@ -41,7 +41,7 @@ from sentiment_rnn.bow import (
 from sentiment_rnn.config import BASELINE_DEFAULT_C as DEFAULT_C
 from sentiment_rnn.config import BaselineConfig, Config, read_yaml_mapping, validate_config
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.files import atomic_write
+from sentiment_rnn.files import atomic_write, read_json
 from sentiment_rnn.metrics import classification_report
 from sentiment_rnn.predict import Prediction, predictions
 
@@ -123,10 +123,8 @@ class BaselineModel:
         if missing:
             raise UserError(f"{path}: missing file(s) {', '.join(missing)}; the run is incomplete")
         settings = _read_params(path / PARAMS)
-        labels = _read_json(path / artifact.LABELS)
-        if not (isinstance(labels, list) and len(labels) >= 2 and all(isinstance(x, str) for x in labels)):
-            raise UserError(f"{path / artifact.LABELS}: expected a list of at least 2 label strings")
-        vocabulary = _read_json(path / VOCABULARY)
+        labels = artifact.read_labels(path)
+        vocabulary = read_json(path / VOCABULARY)
         if not (isinstance(vocabulary, list) and all(isinstance(t, str) for t in vocabulary)):
             raise UserError(f"{path / VOCABULARY}: expected a list of n-gram strings")
         arrays = _read_arrays(path / ARRAYS, settings["kind"], len(labels), len(vocabulary))
@@ -270,15 +268,9 @@ def is_baseline_run(path: Path) -> bool:
     return isinstance(meta, dict) and meta.get("kind") == "baseline"
 
 
-def _read_json(path: Path):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise UserError(f"{path}: not readable JSON ({err})") from None
-
 
 def _read_params(path: Path) -> dict:
-    params = _read_json(path)
+    params = read_json(path)
     version = params.get("format_version") if isinstance(params, dict) else None
     if version != BASELINE_FORMAT_VERSION:
         raise UserError(

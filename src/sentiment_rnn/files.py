@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -34,6 +35,14 @@ def read_text_file(path: Path) -> str:
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         raise UserError(f"{path}: cannot read: {err}") from None
     return decode_utf8(data, str(path))
+
+
+def read_json(path: Path):
+    """A JSON file we wrote (meta.json, labels.json, ...); damage is reported with the file."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UserError(f"{path}: not readable JSON ({err})") from None
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:

@@ -45,24 +45,25 @@ def probe_rows(report: dict) -> list[tuple[str, str, str]]:
     return [(group, rate(a, group), rate(b, group)) for group in [*a["groups"], "all"]]
 
 
-def comparison_table(report: dict) -> Table:
-    """The side-by-side figures as a rich Table."""
+def _side_by_side(report: dict, first: str, title: str, rows) -> Table:
     models = report["models"]
-    table = Table("", escape(models["rnn"]["title"]), escape(models["baseline"]["title"]),
-                  title=f"{escape(report['test']['source'])} ({report['test']['num_examples']:,} texts)")
-    for row in figure_rows(report):
+    table = Table(first, escape(models["rnn"]["title"]), escape(models["baseline"]["title"]),
+                  title=title)
+    for row in rows:
         table.add_row(*row)
     return table
+
+
+def comparison_table(report: dict) -> Table:
+    """The side-by-side figures as a rich Table."""
+    title = f"{escape(report['test']['source'])} ({report['test']['num_examples']:,} texts)"
+    return _side_by_side(report, "", title, figure_rows(report))
 
 
 def probes_table(report: dict) -> Table:
     """Probe pass rates per group, both models side by side."""
-    models = report["models"]
-    table = Table("probe group", escape(models["rnn"]["title"]), escape(models["baseline"]["title"]),
-                  title=f"probes ({escape(report['probes']['rnn']['source'])})")
-    for row in probe_rows(report):
-        table.add_row(*row)
-    return table
+    title = f"probes ({escape(report['probes']['rnn']['source'])})"
+    return _side_by_side(report, "probe group", title, probe_rows(report))
 
 
 def probe_table(result: dict) -> Table:
