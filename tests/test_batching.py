@@ -55,3 +55,11 @@ def test_iterate_batches_carries_labels_and_positions() -> None:
         for position, label, length in zip(batch.index, batch.labels, batch.lengths, strict=True):
             seen[int(position)] = (int(label), int(length))
     assert seen == {i: (labels[i], len(sequences[i])) for i in range(4)}
+
+
+def test_width_is_rounded_up_to_the_multiple() -> None:
+    batch = collate([[5, 6, 7], [8]], None, [0, 1], pad_to_multiple=16)
+    assert batch.input_ids.shape == (2, 16)
+    assert batch.input_ids[0, 3:].eq(0).all() and batch.lengths.tolist() == [3, 1]
+    widths = {b.input_ids.shape[1] for b in iterate_batches([[1] * n for n in range(1, 100)], None, 8)}
+    assert widths and all(width % 16 == 0 for width in widths)

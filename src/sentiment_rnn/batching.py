@@ -15,6 +15,8 @@ import torch
 
 from sentiment_rnn.tokenizer import PAD_ID
 
+PAD_TO_MULTIPLE = 16  # batch widths: 16, 32, 48, ... (see `collate`)
+
 
 @dataclass
 class Batch:
@@ -35,11 +37,19 @@ class Batch:
 
 
 def collate(
-    sequences: Sequence[Sequence[int]], labels: Sequence[int] | None, index: Sequence[int]
+    sequences: Sequence[Sequence[int]],
+    labels: Sequence[int] | None,
+    index: Sequence[int],
+    pad_to_multiple: int = 1,
 ) -> Batch:
-    """Pad `sequences` (each at least one token long) into one dense batch."""
+    """Pad `sequences` (each at least one token long) into one dense batch.
+
+    The width is rounded up to a multiple of `pad_to_multiple`: fewer distinct shapes means fewer
+    kernels for oneDNN to build and cache (each cached LSTM kernel holds its own buffers).
+    """
     lengths = torch.tensor([len(seq) for seq in sequences], dtype=torch.long)
-    input_ids = torch.full((len(sequences), int(lengths.max())), PAD_ID, dtype=torch.long)
+    width = -(-int(lengths.max()) // pad_to_multiple) * pad_to_multiple
+    input_ids = torch.full((len(sequences), width), PAD_ID, dtype=torch.long)
     for row, seq in enumerate(sequences):
         input_ids[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)
     label_tensor = None if labels is None else torch.as_tensor(labels, dtype=torch.long)
@@ -77,6 +87,7 @@ def iterate_batches(
     labels: Sequence[int] | None,
     batch_size: int,
     generator: torch.Generator | None = None,
+    pad_to_multiple: int = PAD_TO_MULTIPLE,
 ) -> Iterator[Batch]:
     """Dense, length-grouped batches over `sequences` (shuffled when a generator is given)."""
     lengths = [len(seq) for seq in sequences]
@@ -85,6 +96,7 @@ def iterate_batches(
             [sequences[i] for i in group],
             None if labels is None else [labels[i] for i in group],
             group,
+            pad_to_multiple,
         )
 
 

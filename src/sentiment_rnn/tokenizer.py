@@ -21,6 +21,7 @@ from sentiment_rnn.errors import UserError
 
 PAD, UNK = "<pad>", "<unk>"
 PAD_ID, UNK_ID = 0, 1
+ENCODE_CHUNK = 2048  # texts per call into the Rust tokenizer
 
 # Contractions written without an apostrophe, as reviews often do ("didnt", "wasnt").
 _BARE_NEGATIONS = (
@@ -93,7 +94,11 @@ def encode(
     A text with no tokens at all (only markup, say) becomes a single `<unk>`: the model reads
     at least one step.
     """
-    ids = [encoding.ids or [UNK_ID] for encoding in tokenizer.encode_batch_fast(list(texts))]
+    ids: list[list[int]] = []
+    texts = list(texts)
+    for start in range(0, len(texts), ENCODE_CHUNK):  # bounded memory: Encodings are large
+        chunk = tokenizer.encode_batch_fast(texts[start : start + ENCODE_CHUNK])
+        ids += [encoding.ids or [UNK_ID] for encoding in chunk]
     if max_length is not None:
         ids = [truncate(seq, max_length, truncation) for seq in ids]
     return ids
