@@ -2,8 +2,9 @@
 
 Both run in the same process on the same reviews, for a bidirectional LSTM (embedding 128,
 hidden 256, batch 64):
-  - project:  `length_grouped_order` batches, dense padded tensors, `SentimentRNN` (exact under
-              padding: backward direction reversed within each length, masked pooling);
+  - project:  `length_grouped_order` batches, dense padded tensors (widths rounded to a multiple
+              of 16, as training does), `SentimentRNN` (exact under padding: backward
+              direction reversed within each length, masked pooling);
   - tutorial: random-order batches through `pack_padded_sequence` into `nn.LSTM(bidirectional)`.
 Throughput counts real (non-padding) tokens per second of forward + backward + AdamW step.
 
@@ -27,7 +28,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from sentiment_rnn.batching import collate, length_grouped_order
+from sentiment_rnn.batching import PAD_TO_MULTIPLE, collate, length_grouped_order
 from sentiment_rnn.config import ModelConfig, TokenizerConfig
 from sentiment_rnn.model import SentimentRNN
 from sentiment_rnn.runtime import keep_freed_memory
@@ -69,13 +70,16 @@ class TutorialBiLSTM(nn.Module):
         return self.classifier(torch.cat([hidden[0], hidden[1]], dim=-1))
 
 
-def time_batches(model: nn.Module, batches: list[list[int]], sequences, warmup: int) -> dict:
+def time_batches(
+    model: nn.Module, batches: list[list[int]], sequences, warmup: int, pad_to_multiple: int = 1
+) -> dict:
     """Real tokens per second of full training steps over `batches` (after `warmup` untimed)."""
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     model.train()
     tokens, seconds = 0, 0.0
     for step, group in enumerate(batches):
-        batch = collate([sequences[i] for i in group], [i % 2 for i in group], group)
+        labels = [i % 2 for i in group]
+        batch = collate([sequences[i] for i in group], labels, group, pad_to_multiple)
         start = time.perf_counter()
         loss = nn.functional.cross_entropy(model(batch.input_ids, batch.lengths), batch.labels)
         optimizer.zero_grad()
@@ -121,9 +125,9 @@ def main() -> None:
                          bidirectional=True, pooling="mean_max", dropout=0.0)
     project = SentimentRNN(VOCAB, 2, config)
     grouped = length_grouped_order(lengths, BATCH, torch.Generator().manual_seed(args.seed))
-    plain = time_batches(project, grouped[: args.batches + 2], sequences, warmup=2)
+    plain = time_batches(project, grouped[: args.batches + 2], sequences, 2, PAD_TO_MULTIPLE)
     tuned_allocator = keep_freed_memory()
-    ours = time_batches(project, grouped[: args.batches + 2], sequences, warmup=2)
+    ours = time_batches(project, grouped[: args.batches + 2], sequences, 2, PAD_TO_MULTIPLE)
 
     gap = padding_gap(project, [sequences[i][:300] for i in order[:8]])
     result = {
