@@ -23,7 +23,7 @@ def make(cell: str, bidirectional: bool, pooling: str = "mean_max", **kw) -> Sen
     return SentimentRNN(vocab_size=40, num_classes=3, config=config).eval()
 
 
-@pytest.mark.parametrize(("cell", "bidirectional"), itertools.product(CELLS, (False, True)))
+@pytest.mark.parametrize(("cell", "bidirectional"), list(itertools.product(CELLS, (False, True))))
 @pytest.mark.parametrize("num_layers", [1, 2])
 def test_output_shape(cell: str, bidirectional: bool, num_layers: int) -> None:
     model = make(cell, bidirectional, num_layers=num_layers)
@@ -34,7 +34,7 @@ def test_output_shape(cell: str, bidirectional: bool, num_layers: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cell", "bidirectional", "pooling"), itertools.product(CELLS, (False, True), POOLINGS)
+    ("cell", "bidirectional", "pooling"), list(itertools.product(CELLS, (False, True), POOLINGS))
 )
 def test_padding_changes_no_logit(cell: str, bidirectional: bool, pooling: str) -> None:
     """A text alone, padded further, or batched with longer texts: the same logits (1e-5)."""

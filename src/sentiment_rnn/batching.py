@@ -101,7 +101,7 @@ def iterate_batches(
 
 
 def num_batches(n: int, batch_size: int, pool_batches: int = 50) -> int:
-    """How many batches `length_grouped_order` makes for n items (an upper bound when shuffled)."""
+    """How many batches `length_grouped_order` makes for n items, shuffled or not."""
     pool = batch_size * pool_batches
     full, rest = divmod(n, pool)
     return full * -(-pool // batch_size) + -(-rest // batch_size)
