@@ -1,18 +1,19 @@
 """Bag-of-words features for the baseline: text -> n-grams -> counts, TF-IDF or NB weights.
 
-Text is normalised as the RNN's tokenizer does it: `<br />` removed, curly apostrophes
-straightened, negated contractions split so that negation is a feature of its own ("isn't" ->
-"is n't", "didnt" -> "did n't", "cannot" -> "can not"); then words, "n't", "!" and "?" are
-counted as n-grams. Everything here is NumPy and SciPy; scikit-learn only fits the classifier.
+Text goes through the RNN tokenizer's own normaliser (`tokenizer.normalizer`): `<br />` removed,
+curly apostrophes straightened, negated contractions split so that negation is a feature of its
+own ("isn't" -> "is n't", "didnt" -> "did n't", "cannot" -> "can not"); then words, "n't", "!"
+and "?" are counted as n-grams. Everything here is NumPy and SciPy; scikit-learn only fits the classifier.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from sentiment_rnn.tokenizer import normalizer
 
 TOKEN_PATTERN = r"n't|[^\W_]+(?:[-'][^\W_]+)*|[!?]"
 # Kept when stop_words is "english": scikit-learn's list would drop them, and they carry sentiment.
@@ -21,21 +22,7 @@ CONTRAST_AND_DEGREE = frozenset(
     "but however although though yet except very too much more most less least few rather "
     "enough even only".split()
 )
-_BR = re.compile(r"<\s*br\s*/?\s*>", re.I)
-_APOSTROPHES = re.compile("[\u2018\u2019\u02bc\u0060\u00b4]")
-_CANNOT = re.compile(r"\bcannot\b", re.I)
-_NT = re.compile(r"n't\b", re.I)
-_BARE_NT = re.compile(  # contractions written without the apostrophe: "didnt", "wasnt"
-    r"\b(do|does|did|is|was|were|are|ca|wo|could|would|should|has|have|had|must|need|ai)nt\b",
-    re.I,
-)
 _TOKEN = re.compile(TOKEN_PATTERN)
-
-
-def normalize(text: str) -> str:
-    """The RNN tokenizer's normalisation, without lowercasing: negation becomes "n't"."""
-    text = _APOSTROPHES.sub("'", _BR.sub(" ", unicodedata.normalize("NFKC", text)))
-    return _BARE_NT.sub(r"\1 n't", _NT.sub(" n't", _CANNOT.sub("can not", text)))
 
 
 def stop_word_list(setting: str | None) -> frozenset[str]:
@@ -51,9 +38,10 @@ def analyzer(settings: dict) -> Callable[[str], list[str]]:
     """text -> its n-grams: normalise, lowercase, find tokens, drop stop words, join n-grams."""
     lowercase, (min_n, max_n) = settings["lowercase"], settings["ngram_range"]
     stop = stop_word_list(settings["stop_words"])
+    normalize = normalizer(lowercase).normalize_str
 
     def analyze(text: str) -> list[str]:
-        tokens = _TOKEN.findall(normalize(text).lower() if lowercase else normalize(text))
+        tokens = _TOKEN.findall(normalize(text))
         if stop:
             tokens = [token for token in tokens if token not in stop]
         grams = list(tokens) if min_n == 1 else []

@@ -30,7 +30,8 @@ _BARE_NEGATIONS = (
 )
 
 
-def _normalizer(lowercase: bool) -> normalizers.Normalizer:
+def normalizer(lowercase: bool) -> normalizers.Normalizer:
+    """The text normalisation shared by the tokenizer and the bag-of-words baseline."""
     steps = [
         normalizers.NFKC(),
         normalizers.Replace(Regex(r"<\s*br\s*/?\s*>"), " "),
@@ -57,7 +58,7 @@ def _pre_tokenizer() -> pre_tokenizers.PreTokenizer:
 def build_tokenizer(texts: Iterable[str], config: TokenizerConfig) -> Tokenizer:
     """Fit the vocabulary on training texts."""
     tokenizer = Tokenizer(WordLevel(unk_token=UNK))
-    tokenizer.normalizer = _normalizer(config.lowercase)
+    tokenizer.normalizer = normalizer(config.lowercase)
     tokenizer.pre_tokenizer = _pre_tokenizer()
     trainer = WordLevelTrainer(
         vocab_size=config.max_size or 2**31 - 1,
