@@ -1,0 +1,87 @@
+"""What every command shares: the Typer apps, common options, error handling, output."""
+
+from __future__ import annotations
+
+import functools
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sentiment_rnn.errors import UserError
+
+app = typer.Typer(
+    help="Recurrent-network sentiment classification for review text.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Show or check a config.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+ConfigOption = Annotated[
+    Optional[Path],
+    typer.Option("--config", "-c", help="YAML config [default: configs/default.yaml]."),
+]
+SetOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--set", help="Override a config value, e.g. training.epochs=5 (repeatable)."),
+]
+ModelOption = Annotated[
+    Optional[Path], typer.Option("--model", "-m", help="Run directory [default: runs/latest].")
+]
+
+
+class PredictFormat(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def errors_to_exit_codes(command):
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except UserError as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def stdout_console():
+    from rich.console import Console
+
+    return Console(soft_wrap=True)
+
+
+def print_report(report: dict, format: ReportFormat, tables) -> None:
+    """JSON for scripts, or the rich tables `tables(report)` returns."""
+    if format is ReportFormat.json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    console = stdout_console()
+    for table in tables(report):
+        console.print(table)
+
+
+def print_split_metrics(console, metrics: dict) -> None:
+    for split in ("dev", "test"):
+        if metrics[split] is not None:
+            console.print(
+                f"{split}: accuracy {metrics[split]['accuracy']:.4f}, "
+                f"macro-F1 {metrics[split]['macro_f1']:.4f} "
+                f"({metrics[split]['num_examples']:,} examples)"
+            )

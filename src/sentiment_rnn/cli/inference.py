@@ -1,0 +1,95 @@
+"""Commands that use a trained run: `predict`, `evaluate`, `probe`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sentiment_rnn.cli.common import (
+    ModelOption,
+    PredictFormat,
+    ReportFormat,
+    app,
+    errors_to_exit_codes,
+    print_report,
+    stdout_console,
+)
+from sentiment_rnn.errors import UserError
+
+
+@app.command()
+@errors_to_exit_codes
+def predict(
+    texts: Annotated[Optional[list[str]], typer.Argument(help="Texts to classify.")] = None,
+    model: ModelOption = None,
+    file: Annotated[
+        Optional[str], typer.Option("--file", "-f", help="One text per line; '-' reads stdin.")
+    ] = None,
+    baseline: Annotated[
+        Optional[Path], typer.Option(help="Also a baseline run: both answers side by side.")
+    ] = None,
+    format: Annotated[PredictFormat, typer.Option("--format")] = PredictFormat.table,
+) -> None:
+    """Label texts, with the probability of every class (RNN or baseline run)."""
+    from sentiment_rnn.files import read_lines
+    from sentiment_rnn.output import predictions_table, predictions_text, side_by_side
+    from sentiment_rnn.predict import load_predictor
+
+    inputs = list(texts or []) + (read_lines(file) if file is not None else [])
+    if not inputs:
+        raise UserError("nothing to classify: give TEXT arguments or --file PATH (or --file -)")
+    predictor = load_predictor(model)
+    predictions = predictor.predict(inputs)
+    if baseline is not None:
+        from sentiment_rnn.baseline import BaselineModel
+
+        other = BaselineModel.from_dir(baseline)
+        if other.labels != predictor.labels:
+            raise UserError(
+                f"{baseline}: labels {other.labels} differ from the model's {predictor.labels}"
+            )
+        rendered = side_by_side(predictions, other.predict(inputs), predictor.labels, format.value)
+        if format is PredictFormat.table:
+            stdout_console().print(rendered)
+        else:
+            typer.echo(rendered)
+    elif format is PredictFormat.table:
+        stdout_console().print(predictions_table(predictions, predictor.labels))
+    else:
+        typer.echo(predictions_text(predictions, predictor.labels, format.value))
+
+
+@app.command()
+@errors_to_exit_codes
+def evaluate(
+    model: ModelOption = None,
+    data: Annotated[
+        Optional[Path], typer.Option(help="Labelled file [default: the run's test split].")
+    ] = None,
+    format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.table,
+) -> None:
+    """Accuracy, macro-F1, per-class figures and the confusion matrix."""
+    from sentiment_rnn.evaluate import evaluate as evaluate_run
+    from sentiment_rnn.output import evaluation_tables
+
+    print_report(evaluate_run(model, data), format, evaluation_tables)
+
+
+@app.command("probe")
+@errors_to_exit_codes
+def probe_command(
+    model: ModelOption = None,
+    probes: Annotated[
+        Optional[Path], typer.Option(help="Your own probe file (JSON Lines) instead of ours.")
+    ] = None,
+    format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.table,
+) -> None:
+    """Minimal pairs (negation, contrast, word order, ...): pass rates for one model."""
+    from sentiment_rnn.predict import load_predictor
+    from sentiment_rnn.probes import run_probes
+    from sentiment_rnn.report import probe_table
+
+    result = run_probes(load_predictor(model), probes)
+    print_report(result, format, lambda report: [probe_table(report)])
