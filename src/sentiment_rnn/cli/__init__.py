@@ -8,8 +8,14 @@ Ctrl-C exits 130. Each module registers its commands on the shared `app`:
     inspection.py   data, config show, config validate
 """
 
-from sentiment_rnn.cli import inference, inspection, training  # noqa: F401  (registers commands)
+import importlib
+
 from sentiment_rnn.cli.common import app
+
+# Importing a module registers its commands; this order is the order of `--help`.
+COMMAND_MODULES = ("training", "inference", "inspection")
+for _module in COMMAND_MODULES:
+    importlib.import_module(f"sentiment_rnn.cli.{_module}")
 
 
 def main() -> None:
