@@ -1,38 +1,42 @@
-"""Training: prepare the data, fit with early stopping, save a self-contained run directory."""
+"""Training runs: prepare the data, fit, save a self-contained run directory; or resume one.
+
+The run directory gets `config.yaml` first, then `history.jsonl` and `checkpoint.safetensors`
+after every epoch, and the finished run's files at the end (`meta.json` last).
+"""
 
 from __future__ import annotations
 
-import copy
-import math
-import time
+import hashlib
+import json
+import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from tokenizers import Tokenizer
-from torch import nn
 
 from sentiment_rnn import artifact
-from sentiment_rnn.batching import iterate_batches, num_batches
-from sentiment_rnn.config import Config, TrainingConfig
+from sentiment_rnn.checkpoint import (
+    CHECKPOINT,
+    TrainingState,
+    check_fingerprints,
+    checkpoint_epoch,
+    estimated_bytes,
+    load_checkpoint,
+    remove_checkpoint,
+    save_checkpoint,
+)
+from sentiment_rnn.config import Config, read_yaml_mapping, validate_config
 from sentiment_rnn.data import Dataset, Split, load_dataset, split_records
 from sentiment_rnn.embeddings import load_pretrained
+from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
-from sentiment_rnn.metrics import classification_report
-from sentiment_rnn.model import SentimentRNN, count_parameters, predict_logits
+from sentiment_rnn.fit import Encoded, FitResult, evaluate_encoded, fit
+from sentiment_rnn.model import SentimentRNN, count_parameters
 from sentiment_rnn.runtime import keep_freed_memory, resolve_device
 from sentiment_rnn.tokenizer import build_tokenizer, encode
-
-
-@dataclass
-class Encoded:
-    """One split as token ids and class indices."""
-
-    ids: list[list[int]]
-    targets: list[int]
 
 
 @dataclass
@@ -44,13 +48,12 @@ class Prepared:
     test: Encoded | None
 
 
-@dataclass
-class FitResult:
-    history: list[dict] = field(default_factory=list)
-    best_epoch: int = 0
-    best_score: float = -math.inf
-    stopped_early: bool = False
-    seconds: float = 0.0
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during training, with where to resume from (`epoch` None: no checkpoint yet)."""
+
+    def __init__(self, run_dir: Path, epoch: int | None) -> None:
+        super().__init__()
+        self.run_dir, self.epoch = run_dir, epoch
 
 
 def encode_split(split: Split, tokenizer: Tokenizer, config: Config, labels: list[str]) -> Encoded:
@@ -83,129 +86,6 @@ def build_model(config: Config, tokenizer: Tokenizer, num_classes: int) -> Senti
     return model
 
 
-def make_scheduler(
-    optimizer: torch.optim.Optimizer, config: TrainingConfig, total_steps: int
-) -> torch.optim.lr_scheduler.LRScheduler:
-    if config.schedule == "onecycle":
-        return torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=config.lr, total_steps=total_steps,
-            pct_start=max(config.warmup_fraction, 1 / total_steps),
-        )
-    warmup = max(1, round(config.warmup_fraction * total_steps))
-
-    def factor(step: int) -> float:
-        if config.schedule == "constant":
-            return 1.0
-        if step < warmup:
-            return (step + 1) / warmup
-        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
-
-
-def evaluate_encoded(
-    model: nn.Module, data: Encoded, labels: list[str], batch_size: int, device: torch.device
-) -> dict:
-    """Loss and the classification report of `model` on one encoded split."""
-    logits = predict_logits(model, data.ids, batch_size, device)
-    targets = torch.tensor(data.targets)
-    report = classification_report(data.targets, logits.argmax(dim=1).tolist(), labels)
-    report["loss"] = float(nn.functional.cross_entropy(logits, targets))
-    return report
-
-
-def _progress(console: Console | None) -> Progress:
-    return Progress(
-        TextColumn("epoch {task.fields[epoch]}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("loss {task.fields[loss]:.4f}"),
-        TextColumn("{task.fields[speed]:>8,.0f} tok/s"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=console is None,
-    )
-
-
-def train_epoch(
-    model: nn.Module,
-    data: Encoded,
-    optimizer: torch.optim.Optimizer,
-    scheduler: torch.optim.lr_scheduler.LRScheduler,
-    config: TrainingConfig,
-    device: torch.device,
-    generator: torch.Generator,
-    progress: Progress,
-    epoch: int,
-) -> tuple[float, int, float]:
-    """One pass over the training data: (mean loss, real tokens seen, seconds)."""
-    model.train()
-    total_loss, seen, tokens, start = 0.0, 0, 0, time.perf_counter()
-    task = progress.add_task(
-        "train", total=num_batches(len(data.ids), config.batch_size), epoch=epoch, loss=0.0, speed=0.0
-    )
-    for batch in iterate_batches(data.ids, data.targets, config.batch_size, generator):
-        batch = batch.to(device)
-        loss = nn.functional.cross_entropy(model(batch.input_ids, batch.lengths), batch.labels)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if config.clip_grad_norm is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)
-        optimizer.step()
-        scheduler.step()
-        size = len(batch.index)
-        total_loss += loss.item() * size
-        seen += size
-        tokens += batch.num_tokens
-        elapsed = time.perf_counter() - start
-        progress.update(task, advance=1, loss=total_loss / seen, speed=tokens / max(elapsed, 1e-9))
-    progress.remove_task(task)
-    return total_loss / max(seen, 1), tokens, time.perf_counter() - start
-
-
-def fit(
-    model: nn.Module,
-    prepared: Prepared,
-    config: TrainingConfig,
-    device: torch.device,
-    seed: int,
-    console: Console | None = None,
-    on_epoch: Callable[[dict], None] | None = None,
-) -> FitResult:
-    """Train with AdamW, the LR schedule and clipping; keep the best weights on the dev metric."""
-    labels = prepared.dataset.labels
-    generator = torch.Generator().manual_seed(seed)
-    params = [param for param in model.parameters() if param.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
-    total_steps = config.epochs * num_batches(len(prepared.train.ids), config.batch_size)
-    scheduler = make_scheduler(optimizer, config, total_steps)
-    result, best_state, start = FitResult(), None, time.perf_counter()
-    with _progress(console) as progress:
-        for epoch in range(1, config.epochs + 1):
-            loss, tokens, seconds = train_epoch(
-                model, prepared.train, optimizer, scheduler, config, device, generator, progress, epoch
-            )
-            dev = evaluate_encoded(model, prepared.dev, labels, config.batch_size * 2, device)
-            record = {
-                "epoch": epoch, "train_loss": loss, "dev_loss": dev["loss"],
-                "dev_accuracy": dev["accuracy"], "dev_macro_f1": dev["macro_f1"],
-                "seconds": seconds, "tokens_per_second": tokens / seconds,
-            }
-            result.history.append(record)
-            if on_epoch is not None:
-                on_epoch(record)
-            if dev[config.metric] > result.best_score:
-                result.best_score, result.best_epoch = dev[config.metric], epoch
-                best_state = copy.deepcopy(model.state_dict())
-            elif config.patience is not None and epoch - result.best_epoch >= config.patience:
-                result.stopped_early = True
-                break
-    model.load_state_dict(best_state)
-    result.seconds = time.perf_counter() - start
-    return result
-
-
 def _summary_line(record: dict) -> str:
     return (
         f"epoch {record['epoch']:>3}  train loss {record['train_loss']:.4f}  "
@@ -222,6 +102,27 @@ def train(
     run_dir = artifact.prepare_run_dir(output or artifact.default_run_dir(config.name), force)
     atomic_write(run_dir / artifact.CONFIG, config.to_yaml())
     (run_dir / artifact.HISTORY).unlink(missing_ok=True)
+    remove_checkpoint(run_dir)
+    return _train_into(run_dir, config, None, console)
+
+
+def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
+    """`train --resume`: continue an unfinished run from its last checkpoint, with its own config."""
+    if not (run_dir / artifact.CONFIG).is_file():
+        raise UserError(f"{run_dir}: no {artifact.CONFIG}, so not a run directory to resume")
+    if (run_dir / artifact.META).exists():
+        raise UserError(f"{run_dir}: this run already finished ({artifact.META} exists); nothing to resume")
+    config = validate_config(read_yaml_mapping(run_dir / artifact.CONFIG), str(run_dir / artifact.CONFIG))
+    state = load_checkpoint(run_dir)
+    if console is not None:
+        where = "the start (no checkpoint yet)" if state is None else f"after epoch {state.epoch}"
+        console.print(f"resuming {run_dir} from {where}")
+    return _train_into(run_dir, config, state, console)
+
+
+def _train_into(
+    run_dir: Path, config: Config, state: TrainingState | None, console: Console | None
+) -> tuple[Path, dict]:
     if config.training.num_threads is not None:
         torch.set_num_threads(config.training.num_threads)
     device = resolve_device(config.training.device)
@@ -231,6 +132,11 @@ def train(
     prepared = prepare(config)
     labels = prepared.dataset.labels
     model = build_model(config, prepared.tokenizer, len(labels)).to(device)
+    check_free_space(run_dir, count_parameters(model))
+    fingerprints = _fingerprints(config, prepared)
+    if state is not None:
+        check_fingerprints(run_dir / CHECKPOINT, state.fingerprints, fingerprints)
+    _rewrite_history(run_dir, [] if state is None else state.history)
     if console is not None:
         console.print(
             f"{len(prepared.train.ids):,} train / {len(prepared.dev.ids):,} dev examples, "
@@ -238,14 +144,34 @@ def train(
             f"{count_parameters(model):,} parameters, device {device}"
         )
 
+    def on_checkpoint(snapshot: TrainingState) -> None:
+        snapshot.fingerprints = fingerprints
+        _write_or_explain(lambda: save_checkpoint(run_dir, snapshot), run_dir)
+
     def on_epoch(record: dict) -> None:
         artifact.append_history(run_dir, record)
         if console is not None:
             console.print(_summary_line(record))
 
-    result = fit(model, prepared, config.training, device, config.seed, console, on_epoch)
-    batch_size = config.training.batch_size * 2
-    metrics = {
+    try:
+        result = fit(
+            model, prepared.train, prepared.dev, labels, config.training, device, config.seed,
+            console, on_epoch, resume=state, on_checkpoint=on_checkpoint,
+        )
+    except KeyboardInterrupt:
+        raise TrainingInterrupted(run_dir, checkpoint_epoch(run_dir)) from None
+    metrics = _final_metrics(model, prepared, config, device, result)
+    _write_or_explain(
+        lambda: artifact.save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics),
+        run_dir,
+    )
+    remove_checkpoint(run_dir)
+    return run_dir, metrics
+
+
+def _final_metrics(model, prepared: Prepared, config: Config, device, result: FitResult) -> dict:
+    labels, batch_size = prepared.dataset.labels, config.training.batch_size * 2
+    return {
         "dev": evaluate_encoded(model, prepared.dev, labels, batch_size, device),
         "test": None
         if prepared.test is None
@@ -256,5 +182,41 @@ def train(
         "train_seconds": result.seconds,
         "splits": split_records(prepared.dataset),
     }
-    artifact.save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics)
-    return run_dir, metrics
+
+
+def _fingerprints(config: Config, prepared: Prepared) -> dict[str, str]:
+    """What a checkpoint must match to be resumed: the resolved config and every split's data."""
+    records = split_records(prepared.dataset)
+    found = {f"data ({name})": record["fingerprint"] for name, record in records.items()}
+    found["config.yaml"] = hashlib.sha256(config.to_yaml().encode("utf-8")).hexdigest()
+    return found
+
+
+def _rewrite_history(run_dir: Path, history: list[dict]) -> None:
+    """history.jsonl as of the checkpoint (epochs logged after it are run again)."""
+    atomic_write(run_dir / artifact.HISTORY, "".join(json.dumps(r) + "\n" for r in history))
+
+
+def check_free_space(run_dir: Path, num_parameters: int) -> None:
+    """Refuse to start when the disk cannot hold the checkpoints and the model."""
+    needed, free = estimated_bytes(num_parameters), shutil.disk_usage(run_dir).free
+    if free < needed:
+        raise UserError(
+            f"{run_dir}: {free / 1e6:,.0f} MB free on this disk, training this model needs about "
+            f"{needed / 1e6:,.0f} MB (checkpoints and weights); free some space or choose another --output"
+        )
+
+
+def _write_or_explain(write: Callable[[], object], run_dir: Path) -> None:
+    """Run a write; a full disk or a lost directory becomes a one-line error saying what is safe."""
+    try:
+        write()
+    except OSError as err:
+        epoch = checkpoint_epoch(run_dir)
+        kept = (
+            "no checkpoint was written yet"
+            if epoch is None
+            else f"the checkpoint after epoch {epoch} is intact: free space, then resume with "
+            f"`sentiment-rnn train --resume {run_dir}`"
+        )
+        raise UserError(f"{run_dir}: cannot write ({err.strerror or err}); {kept}") from None

@@ -26,29 +26,55 @@ def train(
         Optional[Path], typer.Option(help="Run directory [default: runs/<name>-<timestamp>].")
     ] = None,
     force: Annotated[bool, typer.Option(help="Write into a non-empty --output directory.")] = False,
+    resume: Annotated[
+        Optional[Path],
+        typer.Option(help="Continue an interrupted run from its last checkpoint, with its config."),
+    ] = None,
 ) -> None:
     """Train a model; the run directory becomes runs/latest."""
     from rich.console import Console
 
     from sentiment_rnn.artifact import check_latest_replaceable, point_latest
     from sentiment_rnn.config import load_config
+    from sentiment_rnn.train import TrainingInterrupted
+    from sentiment_rnn.train import resume as resume_run
     from sentiment_rnn.train import train as train_run
 
-    resolved = load_config(config, set_)
-    check_latest_replaceable()  # before training, not after it
-    try:
-        run_dir, metrics = train_run(resolved, output, force, Console(stderr=True, soft_wrap=True))
-    except KeyboardInterrupt:
-        typer.echo(
-            "interrupted: the run directory is left unfinished (no meta.json) and "
-            "runs/latest was not changed",
-            err=True,
+    if resume is not None and (config is not None or set_ or output is not None or force):
+        raise typer.BadParameter(
+            "--resume continues a run with the config.yaml in its directory; "
+            "it cannot be combined with --config, --set, --output or --force",
+            param_hint="--resume",
         )
+    resolved = None if resume is not None else load_config(config, set_)
+    check_latest_replaceable()  # before training, not after it
+    log = Console(stderr=True, soft_wrap=True)
+    try:
+        if resume is not None:
+            run_dir, metrics = resume_run(resume, log)
+        else:
+            run_dir, metrics = train_run(resolved, output, force, log)
+    except TrainingInterrupted as stop:
+        typer.echo(_interrupted_message(stop.run_dir, stop.epoch), err=True)
         raise typer.Exit(130) from None
     point_latest(run_dir)
     console = stdout_console()
     print_split_metrics(console, metrics)
     console.print(f"best epoch {metrics['best_epoch']} of {metrics['epochs_run']}; saved to {run_dir}")
+
+
+def _interrupted_message(run_dir: Path, epoch: int | None) -> str:
+    from sentiment_rnn.checkpoint import CHECKPOINT
+
+    saved = (
+        "no epoch had finished, so there is no checkpoint yet"
+        if epoch is None
+        else f"checkpoint after epoch {epoch}: {run_dir / CHECKPOINT}"
+    )
+    return (
+        f"interrupted: {saved}. The run is not marked finished and runs/latest was not changed. "
+        f"Resume with: sentiment-rnn train --resume {run_dir}"
+    )
 
 
 @app.command("baseline")

@@ -1,0 +1,202 @@
+"""The training loop: AdamW, a learning-rate schedule, clipping, early stopping, checkpoints.
+
+`fit` trains a model on encoded splits and knows nothing of files: it hands the full training
+state to a callback after every epoch, and can start again from such a state.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from torch import nn
+
+from sentiment_rnn.batching import iterate_batches, num_batches
+from sentiment_rnn.checkpoint import TrainingState
+from sentiment_rnn.config import TrainingConfig
+from sentiment_rnn.metrics import classification_report
+from sentiment_rnn.model import predict_logits
+
+
+@dataclass
+class Encoded:
+    """One split as token ids and class indices."""
+
+    ids: list[list[int]]
+    targets: list[int]
+
+
+@dataclass
+class FitResult:
+    history: list[dict] = field(default_factory=list)
+    best_epoch: int = 0
+    best_score: float = -math.inf
+    stopped_early: bool = False
+    seconds: float = 0.0
+
+
+def make_scheduler(
+    optimizer: torch.optim.Optimizer, config: TrainingConfig, total_steps: int
+) -> torch.optim.lr_scheduler.LRScheduler:
+    if config.schedule == "onecycle":
+        return torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=config.lr, total_steps=total_steps,
+            pct_start=max(config.warmup_fraction, 1 / total_steps),
+        )
+    warmup = max(1, round(config.warmup_fraction * total_steps))
+
+    def factor(step: int) -> float:
+        if config.schedule == "constant":
+            return 1.0
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def evaluate_encoded(
+    model: nn.Module, data: Encoded, labels: list[str], batch_size: int, device: torch.device
+) -> dict:
+    """Loss and the classification report of `model` on one encoded split."""
+    logits = predict_logits(model, data.ids, batch_size, device)
+    targets = torch.tensor(data.targets)
+    report = classification_report(data.targets, logits.argmax(dim=1).tolist(), labels)
+    report["loss"] = float(nn.functional.cross_entropy(logits, targets))
+    return report
+
+
+def _progress(console: Console | None) -> Progress:
+    return Progress(
+        TextColumn("epoch {task.fields[epoch]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]:.4f}"),
+        TextColumn("{task.fields[speed]:>8,.0f} tok/s"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=console is None,
+    )
+
+
+def train_epoch(
+    model: nn.Module,
+    data: Encoded,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    config: TrainingConfig,
+    device: torch.device,
+    generator: torch.Generator,
+    progress: Progress,
+    epoch: int,
+) -> tuple[float, int, float]:
+    """One pass over the training data: (mean loss, real tokens seen, seconds)."""
+    model.train()
+    total_loss, seen, tokens, start = 0.0, 0, 0, time.perf_counter()
+    task = progress.add_task(
+        "train", total=num_batches(len(data.ids), config.batch_size), epoch=epoch, loss=0.0, speed=0.0
+    )
+    for batch in iterate_batches(data.ids, data.targets, config.batch_size, generator):
+        batch = batch.to(device)
+        loss = nn.functional.cross_entropy(model(batch.input_ids, batch.lengths), batch.labels)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if config.clip_grad_norm is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)
+        optimizer.step()
+        scheduler.step()
+        size = len(batch.index)
+        total_loss += loss.item() * size
+        seen += size
+        tokens += batch.num_tokens
+        elapsed = time.perf_counter() - start
+        progress.update(task, advance=1, loss=total_loss / seen, speed=tokens / max(elapsed, 1e-9))
+    progress.remove_task(task)
+    return total_loss / max(seen, 1), tokens, time.perf_counter() - start
+
+
+def fit(
+    model: nn.Module,
+    train: Encoded,
+    dev: Encoded,
+    labels: list[str],
+    config: TrainingConfig,
+    device: torch.device,
+    seed: int,
+    console: Console | None = None,
+    on_epoch: Callable[[dict], None] | None = None,
+    *,
+    resume: TrainingState | None = None,
+    on_checkpoint: Callable[[TrainingState], None] | None = None,
+) -> FitResult:
+    """Train with AdamW, the LR schedule and clipping; keep the best weights on the dev metric.
+
+    `on_checkpoint` receives the full training state after every epoch; `resume` continues
+    from such a state exactly as if training had never stopped (same batches, same dropout).
+    """
+    generator = torch.Generator().manual_seed(seed)
+    params = [param for param in model.parameters() if param.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    total_steps = config.epochs * num_batches(len(train.ids), config.batch_size)
+    scheduler = make_scheduler(optimizer, config, total_steps)
+    result, best_state = FitResult(), None
+    if resume is not None:
+        best_state = _restore(resume, model, optimizer, scheduler, generator, result)
+    start = time.perf_counter() - result.seconds
+    with _progress(console) as progress:
+        for epoch in range(len(result.history) + 1, config.epochs + 1):
+            if result.stopped_early:
+                break
+            loss, tokens, seconds = train_epoch(
+                model, train, optimizer, scheduler, config, device, generator, progress, epoch
+            )
+            scores = evaluate_encoded(model, dev, labels, config.batch_size * 2, device)
+            record = {
+                "epoch": epoch, "train_loss": loss, "dev_loss": scores["loss"],
+                "dev_accuracy": scores["accuracy"], "dev_macro_f1": scores["macro_f1"],
+                "seconds": seconds, "tokens_per_second": tokens / seconds,
+            }
+            result.history.append(record)
+            if scores[config.metric] > result.best_score:
+                result.best_score, result.best_epoch = scores[config.metric], epoch
+                best_state = copy.deepcopy(model.state_dict())
+            elif config.patience is not None and epoch - result.best_epoch >= config.patience:
+                result.stopped_early = True
+            if on_checkpoint is not None:
+                result.seconds = time.perf_counter() - start
+                on_checkpoint(_snapshot(result, model, best_state, optimizer, scheduler, generator))
+            if on_epoch is not None:
+                on_epoch(record)
+    model.load_state_dict(best_state)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _snapshot(result, model, best_state, optimizer, scheduler, generator) -> TrainingState:
+    return TrainingState(
+        epoch=len(result.history), best_epoch=result.best_epoch, best_score=result.best_score,
+        history=list(result.history), seconds=result.seconds, model=model.state_dict(),
+        best=best_state, optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(),
+        generator=generator.get_state(), torch_rng=torch.get_rng_state(), fingerprints={},
+        stopped_early=result.stopped_early,
+    )
+
+
+def _restore(state: TrainingState, model, optimizer, scheduler, generator, result) -> dict:
+    """Put a checkpoint's state back into fresh objects; returns the best weights so far."""
+    model.load_state_dict(state.model)
+    optimizer.load_state_dict(state.optimizer)
+    scheduler.load_state_dict(state.scheduler)
+    generator.set_state(state.generator)
+    torch.set_rng_state(state.torch_rng)
+    result.history = list(state.history)
+    result.best_epoch, result.best_score = state.best_epoch, state.best_score
+    result.stopped_early, result.seconds = state.stopped_early, state.seconds
+    return state.best
