@@ -1,7 +1,7 @@
-"""The comparison's PNG plots, drawn with matplotlib's object-oriented API on the Agg canvas.
+"""The PNG plots (comparison report, `explain --plot`), drawn with matplotlib's object-oriented API on the Agg canvas.
 
 No pyplot: nothing global is touched and no display is needed. matplotlib is imported only here,
-only when a report is written.
+only when a plot is drawn.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def _figure(width: float, height: float):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        raise UserError("the comparison plots need matplotlib: pip install matplotlib") from None
+        raise UserError("the plots need matplotlib: pip install matplotlib") from None
     figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
@@ -83,4 +83,40 @@ def accuracy_by_length(path: Path, buckets: list[dict]) -> None:
     axes.set(xlabel="words per text (texts in bucket)", ylabel="accuracy",
              ylim=(max(0.0, low - 0.05), 1.0), title="accuracy by text length")
     axes.legend()
+    _save(figure, path)
+
+
+def explanation(path: Path, report: dict, window: tuple[int, int]) -> None:
+    """`explain --plot`: each class's probability after each token (line) over the occlusion
+    importances (bars), for the tokens in `window` of an `Explanation.as_dict()` report."""
+    start, stop = window
+    rows = report["tokens"][start:stop]
+    label, labels = report["label"], report["labels"]
+    figure = _figure(min(24.0, max(8.0, 0.3 * len(rows) + 2)), 6.5)
+    line, bars = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+    x = np.arange(start, stop)
+    for name in labels:
+        values = [np.nan if r["probabilities"] is None else r["probabilities"][name] for r in rows]
+        line.plot(x, values, marker="o", markersize=3, linewidth=2 if name == label else 1,
+                  label=f"p({name})")
+    for flip in report["flips"]:
+        if start <= flip["position"] < stop:
+            line.axvline(flip["position"], color="grey", linestyle=":")
+            line.annotate(f"→ {flip['to']}", (flip["position"], 1.02), ha="center", fontsize=8,
+                          xycoords=("data", "axes fraction"))
+    line.axhline(1 / len(labels), color="grey", linewidth=0.5)
+    line.set(ylim=(0, 1), ylabel="probability if the text ended here")
+    line.legend(loc="lower left", fontsize=8)
+    importance = np.array([np.nan if r["importance"] is None else r["importance"] for r in rows])
+    bars.bar(x, np.nan_to_num(importance), color=np.where(importance >= 0, "tab:green", "tab:red"))
+    bars.axhline(0, color="grey", linewidth=0.5)
+    bars.set(ylabel=f"importance: Δp({label})\nwhen the token is removed")
+    names = [r["token"] if len(r["token"]) <= 14 else r["token"][:13] + "…" for r in rows]
+    bars.set_xticks(x, names, rotation=60 if len(rows) > 12 else 0, ha="right" if len(rows) > 12
+                    else "center", fontsize=8)
+    bars.set_xlabel("token (reading order)")
+    title = f"answer: {label} (p {report['probabilities'][label]:.3f})"
+    if (start, stop) != (0, len(report["tokens"])):
+        title += f": tokens {start}-{stop - 1} of {len(report['tokens']):,}, around the largest flip"
+    line.set_title(title, pad=16)
     _save(figure, path)
