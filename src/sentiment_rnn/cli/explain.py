@@ -18,7 +18,7 @@ from sentiment_rnn.cli.common import (
 
 TABLE_ROWS = 60  # tokens shown in the terminal; around the largest flip when the text is longer
 PLOT_TOKENS = 80  # tokens drawn by --plot, likewise
-BAR = 10  # characters of the probability bar
+BAR = 8  # characters of the probability bar
 
 
 @app.command("explain")
@@ -65,7 +65,8 @@ def summary_lines(report: dict) -> list[str]:
     if report["baseline"] is not None:
         other = report["baseline"]
         lines.append(f"baseline ({other['kind']}): {escape(other['label'])} "
-                     f"(p {other['probabilities'][other['label']]:.3f})")
+                     f"(p {other['probabilities'][other['label']]:.3f}); its column: the same "
+                     f"Δp({escape(label)}), removing its own tokens")
     cut = report["truncation"]
     if cut["dropped"]:
         lines.append(f"truncated: the model reads {cut['tokens_read']:,} of {cut['tokens_in_text']:,} "
@@ -85,23 +86,32 @@ def explanation_table(report: dict, window: tuple[int, int]):
     table = Table("#", "token", f"p({escape(label)})", f"Δp({escape(label)})", "flip")
     aligned = {}
     if report["baseline"] is not None:
-        table.add_column("baseline token")
-        table.add_column(f"baseline Δp({escape(label)})")
+        table.add_column("baseline")
         aligned = {row["rnn_position"]: row for row in report["baseline"]["tokens"]}
+    for column in table.columns:
+        column.no_wrap = True
     for row in report["tokens"][start:stop]:
         token = row["token"] if not row["unknown"] else f"{row['token']} ({row['word']})"
         cells = [str(row["position"]), escape(token), probability_bar(row, label),
                  "-" if row["importance"] is None else f"{row['importance']:+.3f}",
                  "" if row["flip_to"] is None else f"→ {escape(row['flip_to'])}"]
         if report["baseline"] is not None:
-            other = aligned.get(row["position"])
-            cells += ["", ""] if other is None else [
-                escape(other["token"]), "stop word" if other["stop_word"] else f"{other['importance']:+.3f}"]
+            cells.append(baseline_cell(aligned.get(row["position"]), row["word"]))
         table.add_row(*cells)
     if (start, stop) != (0, len(report["tokens"])):
         table.caption = (f"tokens {start}-{stop - 1} of {len(report['tokens']):,}, around the "
                          "largest flip; --format json has them all")
     return table
+
+
+def baseline_cell(other: dict | None, word: str) -> str:
+    """The baseline's importance for the same word; its token named when it differs."""
+    from rich.markup import escape
+
+    if other is None:
+        return ""
+    cell = "stop word" if other["stop_word"] else f"{other['importance']:+.3f}"
+    return cell if other["token"] == word else f"{cell} ({escape(other['token'])})"
 
 
 def probability_bar(row: dict, label: str) -> str:
