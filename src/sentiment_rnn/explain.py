@@ -109,25 +109,31 @@ def read_tokens(run: Run, text: str) -> tuple[list[int], list[str], list[tuple[i
     tokenizer, config = run.tokenizer, run.config.tokenizer
     words = tokenizer.pre_tokenizer.pre_tokenize_str(tokenizer.normalizer.normalize_str(text))
     ids = tokenizer.encode(text).ids
-    if not ids or len(ids) != len(words):
+    if not ids:
         raise UserError("the text has no tokens the model can read (only markup or spaces?)")
+    assert len(ids) == len(words), "a word-level tokenizer gives one token per word"
     kept = list(range(len(ids)))
     if config.max_length is not None:
         kept = truncate(kept, config.max_length, config.truncation)
     if all(ids[k] == UNK_ID for k in kept):
-        raise UserError(
-            f"none of the words {[words[k][0] for k in kept][:5]} is in the model's vocabulary"
-        )
-    ranges = [[kept[0], kept[0] + 1]]
-    for k in kept[1:]:
+        shown = ", ".join(words[k][0] for k in kept[:5]) + (", ..." if len(kept) > 5 else "")
+        raise UserError(f"none of the words read ({shown}) is in the model's vocabulary; "
+                        "explain needs at least one known word")
+    truncation = {"tokens_in_text": len(ids), "tokens_read": len(kept),
+                  "dropped": len(ids) - len(kept), "max_length": config.max_length,
+                  "policy": config.truncation, "kept_ranges": runs_of(kept)}
+    return [ids[k] for k in kept], [words[k][0] for k in kept], [words[k][1] for k in kept], truncation
+
+
+def runs_of(positions: list[int]) -> list[list[int]]:
+    """[start, stop) ranges of consecutive positions: [0, 1, 2, 7, 8] -> [[0, 3], [7, 9]]."""
+    ranges = [[positions[0], positions[0] + 1]]
+    for k in positions[1:]:
         if k == ranges[-1][1]:
             ranges[-1][1] = k + 1
         else:
             ranges.append([k, k + 1])
-    truncation = {"tokens_in_text": len(ids), "tokens_read": len(kept), "dropped": len(ids) -
-                  len(kept), "max_length": config.max_length, "policy": config.truncation,
-                  "kept_ranges": ranges}
-    return [ids[k] for k in kept], [words[k][0] for k in kept], [words[k][1] for k in kept], truncation
+    return ranges
 
 
 @torch.no_grad()
