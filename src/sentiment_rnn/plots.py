@@ -118,5 +118,8 @@ def explanation(path: Path, report: dict, window: tuple[int, int]) -> None:
     title = f"answer: {label} (p {report['probabilities'][label]:.3f})"
     if (start, stop) != (0, len(report["tokens"])):
         title += f": tokens {start}-{stop - 1} of {len(report['tokens']):,}, around the largest flip"
+    cut = report["truncation"]
+    if cut["dropped"]:
+        title += f" (truncated: the model reads {cut['tokens_read']:,} of {cut['tokens_in_text']:,})"
     line.set_title(title, pad=16)
     _save(figure, path)
