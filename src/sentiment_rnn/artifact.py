@@ -6,12 +6,18 @@
     config.yaml        the fully resolved config
     history.jsonl      one line of figures per epoch
     metrics.json       final dev and test metrics
-    meta.json          format version, package and torch versions; written last, so a run
-                       without it is unfinished (interrupted, or still training)
+    meta.json          format version, package and torch versions, the SHA-256 of every other
+                       file; written last, so a run without it is unfinished (interrupted, or
+                       still training)
+
+Loading checks each file for what it must be (readable, the right shapes, a valid config), then
+that its bytes are those recorded in meta.json when the run was saved: a file edited later, even
+one that still parses, is refused. Runs saved before checksums were recorded load unchecked.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -35,6 +41,8 @@ FORMAT_VERSION = 1
 WEIGHTS, TOKENIZER, LABELS = "model.safetensors", "tokenizer.json", "labels.json"
 CONFIG, HISTORY, METRICS, META = "config.yaml", "history.jsonl", "metrics.json", "meta.json"
 REQUIRED = (WEIGHTS, TOKENIZER, LABELS, CONFIG, META)
+CHECKED = (WEIGHTS, TOKENIZER, LABELS, CONFIG)  # what loading reads; SHA-256 checked
+SAVED = (*CHECKED, METRICS, HISTORY)  # every file whose SHA-256 meta.json records
 RUNS_ROOT = Path("runs")
 LATEST = RUNS_ROOT / "latest"
 
@@ -100,8 +108,38 @@ def save_run(
             "torch_version": torch.__version__,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "num_parameters": count_parameters(model),
+            "sha256": checksums(run_dir, SAVED),
         },
     )
+
+
+def sha256_file(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def checksums(run_dir: Path, names: tuple[str, ...]) -> dict[str, str]:
+    """SHA-256 of each named file that exists, for meta.json."""
+    return {name: sha256_file(run_dir / name) for name in names if (run_dir / name).is_file()}
+
+
+def verify_checksums(run_dir: Path, meta: dict, names: tuple[str, ...]) -> None:
+    """Each named file must have the SHA-256 meta.json recorded (runs without any: unchecked)."""
+    recorded = meta.get("sha256")
+    if recorded is None:
+        return  # saved before checksums were recorded
+    if not (isinstance(recorded, dict) and all(isinstance(v, str) for v in recorded.values())):
+        raise UserError(f"{run_dir / META}: 'sha256' should map file names to hex digests")
+    for name in names:
+        if name not in recorded:
+            raise UserError(f"{run_dir / META}: no SHA-256 recorded for {name}")
+        found = sha256_file(run_dir / name)
+        if found != recorded[name]:
+            raise UserError(
+                f"{run_dir / name}: SHA-256 differs from the one recorded in meta.json when the run "
+                f"was saved (recorded {recorded[name][:12]}..., found {found[:12]}...); the file "
+                "was changed or damaged after the run was saved"
+            )
 
 
 def check_latest_replaceable() -> None:
@@ -163,6 +201,11 @@ def read_meta(run_dir: Path) -> dict:
         )
     meta = read_json(meta_path)
     version = meta.get("format_version") if isinstance(meta, dict) else None
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise UserError(
+            f"{meta_path}: run format version {version}, written by a newer sentiment-rnn; "
+            f"this sentiment-rnn {__version__} reads version {FORMAT_VERSION} only (upgrade it)"
+        )
     if version != FORMAT_VERSION:
         raise UserError(
             f"{meta_path}: run format version {version!r}; this sentiment-rnn {__version__} "
@@ -195,6 +238,7 @@ def load_run(path: Path | None, device: str | torch.device = "cpu") -> Run:
     tokenizer = load_tokenizer(run_dir / TOKENIZER)
     model = SentimentRNN(tokenizer.get_vocab_size(), len(labels), config.model)
     _load_weights(model, run_dir / WEIGHTS)
+    verify_checksums(run_dir, meta, CHECKED)
     model.to(device).eval()
     return Run(run_dir, config, labels, tokenizer, model, meta)
 
@@ -213,15 +257,27 @@ def _load_weights(model: SentimentRNN, path: Path) -> None:
             f"(missing {missing[:3]}, unexpected {unexpected[:3]})"
         )
     for key, tensor in state.items():
+        if tensor.dtype != expected[key].dtype:
+            raise UserError(
+                f"{path}: tensor {key!r} is {tensor.dtype}, the model expects {expected[key].dtype}"
+            )
         if tensor.shape != expected[key].shape:
             hint = ""
             if key == "embedding.weight":
                 hint = f" (tokenizer.json has {expected[key].shape[0]} tokens)"
             elif key.startswith("classifier."):
                 hint = f" (labels.json has {expected[key].shape[0]} labels)"
+            elif key.startswith("encoder."):
+                c = model.config
+                hint = (
+                    f" (config.yaml: cell {c.cell!r}, hidden_size {c.hidden_size}, "
+                    f"embedding_dim {c.embedding_dim})"
+                )
             raise UserError(
                 f"{path}: tensor {key!r} has shape {tuple(tensor.shape)}, the model expects "
                 f"{tuple(expected[key].shape)}{hint}"
             )
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise UserError(f"{path}: tensor {key!r} holds NaN or infinite values")
     model.load_state_dict(state)
 

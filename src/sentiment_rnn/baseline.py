@@ -43,7 +43,7 @@ from sentiment_rnn.config import BaselineConfig, Config, read_yaml_mapping, vali
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write, read_json
 from sentiment_rnn.metrics import classification_report
-from sentiment_rnn.predict import Prediction, predictions
+from sentiment_rnn.predict import Prediction, check_texts, predictions
 
 if TYPE_CHECKING:
     from sentiment_rnn.data import Split
@@ -51,6 +51,10 @@ if TYPE_CHECKING:
 BASELINE_FORMAT_VERSION = 1
 PARAMS, VOCABULARY, ARRAYS = "baseline.json", "vocabulary.json", "baseline.safetensors"
 REQUIRED = (PARAMS, VOCABULARY, ARRAYS, artifact.LABELS, artifact.CONFIG, artifact.META)
+CHECKED = (PARAMS, VOCABULARY, ARRAYS, artifact.LABELS, artifact.CONFIG)  # SHA-256 in meta.json
+SAVED = (*CHECKED, artifact.METRICS)
+
+
 @dataclass
 class BaselineModel:
     """A fitted bag-of-words model: n-gram features -> linear scores -> probabilities."""
@@ -91,9 +95,9 @@ class BaselineModel:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities (N, C) as a float64 NumPy array, in the run's label order."""
-        for number, text in enumerate(texts, start=1):
-            if not text.strip():
-                raise UserError(f"text {number} is empty; give at least one word to classify")
+        texts = check_texts(texts)
+        if not texts:
+            return np.empty((0, len(self.labels)))
         return scores_to_proba(self.decision_function(texts), self.settings["link"])
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
@@ -130,6 +134,7 @@ class BaselineModel:
         arrays = _read_arrays(path / ARRAYS, settings["kind"], len(labels), len(vocabulary))
         config_path = path / artifact.CONFIG
         config = validate_config(read_yaml_mapping(config_path), source=str(config_path))
+        artifact.verify_checksums(path, meta, CHECKED)
         return cls(settings, labels, vocabulary, arrays, path, config, meta)
 
 
@@ -240,11 +245,11 @@ def train_baseline(
     model.save(run_dir)
     artifact.write_json(run_dir / artifact.LABELS, dataset.labels)
     artifact.write_json(run_dir / artifact.METRICS, metrics)
-    artifact.write_json(run_dir / artifact.META, _meta(model))
+    artifact.write_json(run_dir / artifact.META, _meta(model, run_dir))
     return run_dir, metrics
 
 
-def _meta(model: BaselineModel) -> dict:
+def _meta(model: BaselineModel, run_dir: Path) -> dict:
     import sklearn
 
     return {
@@ -256,6 +261,7 @@ def _meta(model: BaselineModel) -> dict:
         "sklearn_version": sklearn.__version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "num_parameters": model.num_parameters,
+        "sha256": artifact.checksums(run_dir, SAVED),
     }
 
 
@@ -266,7 +272,6 @@ def is_baseline_run(path: Path) -> bool:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return False
     return isinstance(meta, dict) and meta.get("kind") == "baseline"
-
 
 
 def _read_params(path: Path) -> dict:
@@ -300,4 +305,6 @@ def _read_arrays(path: Path, kind: str, num_labels: int, num_features: int) -> d
                 f"{path}: array {key!r} has shape {found}; labels.json and vocabulary.json "
                 f"call for {shape}"
             )
+        if not np.isfinite(arrays[key]).all():
+            raise UserError(f"{path}: array {key!r} holds NaN or infinite values")
     return {key: arrays[key].astype(np.float64) for key in expected}

@@ -24,6 +24,7 @@ from pydantic import (
 from sentiment_rnn.errors import UserError
 
 MAX_CONFIG_BYTES = 1_000_000
+MAX_FLOW_DEPTH = 100  # PyYAML's scanner slows down with each open [ or {: 10,000 take seconds
 DEFAULT_CONFIG = Path("configs/default.yaml")
 
 
@@ -215,15 +216,21 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}: not UTF-8 (byte {err.start}); save the config as UTF-8") from None
     except OSError as err:
         raise UserError(f"{path}: cannot read config: {err.strerror}") from None
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        raise UserError(
+            f"{path}: invalid YAML: brackets nested more than {MAX_FLOW_DEPTH} deep; "
+            "a config needs a few levels"
+        )
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                mark = event.start_mark
-                raise UserError(
-                    f"{path}, line {mark.line + 1}, column {mark.column + 1}: YAML aliases (*name) "
-                    "are not accepted in configs; write the value out"
-                )
+        alias = _first_alias(text)
+        if alias is not None:
+            raise UserError(
+                f"{path}, line {alias.line + 1}, column {alias.column + 1}: YAML aliases (*name) "
+                "are not accepted in configs; write the value out"
+            )
         raw = yaml.safe_load(text)
+    except RecursionError:
+        raise UserError(f"{path}: invalid YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -240,6 +247,26 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
 _KEY = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 
+def _flow_depth(text: str) -> int:
+    """How deep [ and { nest, counting those inside quotes too (an upper bound, cheap)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(text):
+        depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _first_alias(text: str) -> yaml.Mark | None:
+    """Where the first alias (*name) is: refused, so that no "billion laughs" can expand."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark
+    return None
+
+
 def apply_override(raw: dict[str, Any], item: str) -> None:
     """Apply one `section.key=value` override in place; the value is parsed as YAML."""
     key, sep, text = item.partition("=")
@@ -248,10 +275,16 @@ def apply_override(raw: dict[str, Any], item: str) -> None:
         raise UserError(
             f"--set {item!r}: expected KEY=VALUE with a dotted key, e.g. --set training.epochs=5"
         )
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        raise UserError(f"--set {item!r}: value nested more than {MAX_FLOW_DEPTH} deep")
     try:
+        if _first_alias(text) is not None:
+            raise UserError(f"--set {item!r}: YAML aliases (*name) are not accepted; write the value out")
         value = yaml.safe_load(text) if text.strip() else None
     except yaml.YAMLError:
         value = text  # not YAML: keep the literal string and let the schema judge it
+    except RecursionError:
+        raise UserError(f"--set {item!r}: value nested too deeply") from None
     *parents, leaf = key.split(".")
     node = raw
     for depth, part in enumerate(parents):
@@ -283,7 +316,10 @@ def _describe(error: dict[str, Any]) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if isinstance(error["input"], dict):  # a whole section: its rule names the keys involved
         return message
-    return f"{key}: {message} (got {error['input']!r})"
+    shown = repr(error["input"])
+    if len(shown) > 80:  # a whole document pasted into one value
+        shown = shown[:77] + "..."
+    return f"{key}: {message} (got {shown})"
 
 
 def _field_names(loc: list[str]) -> list[str]:

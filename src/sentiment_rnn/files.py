@@ -6,6 +6,8 @@ import gzip
 import json
 import os
 import tempfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from sentiment_rnn.errors import UserError
@@ -22,8 +24,8 @@ def decode_utf8(data: bytes, source: str) -> str:
         ) from None
 
 
-def read_text_file(path: Path) -> str:
-    """The whole file decoded as UTF-8 (gunzipped if it ends in .gz)."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes (gunzipped if it ends in .gz); every failure is a UserError."""
     try:
         data = path.read_bytes()
         if path.suffix == ".gz":
@@ -32,9 +34,14 @@ def read_text_file(path: Path) -> str:
         raise UserError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a directory, expected a file") from None
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
+    except (OSError, EOFError, zlib.error) as err:  # zlib.error: damaged compressed data
         raise UserError(f"{path}: cannot read: {err}") from None
-    return decode_utf8(data, str(path))
+    return data
+
+
+def read_text_file(path: Path) -> str:
+    """The whole file decoded as UTF-8 (gunzipped if it ends in .gz)."""
+    return decode_utf8(read_bytes(path), str(path))
 
 
 def read_json(path: Path):
@@ -43,6 +50,8 @@ def read_json(path: Path):
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise UserError(f"{path}: not readable JSON ({err})") from None
+    except RecursionError:
+        raise UserError(f"{path}: not readable JSON (nested too deeply)") from None
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
@@ -58,22 +67,62 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise
 
 
-def read_lines(source: str) -> list[str]:
-    """One text per line from a file, or from standard input when `source` is '-'."""
+@dataclass
+class Line:
+    """One line of a text file: its number (from 1), its text, and why it is unusable, if it is."""
+
+    number: int
+    text: str
+    problem: str | None = None
+
+
+def source_name(source: str) -> str:
+    return "stdin" if source == "-" else source
+
+
+def read_text_lines(source: str) -> list[Line]:
+    """Every line of a file (or stdin for '-'), each decoded on its own.
+
+    A line that is not valid UTF-8 comes back with its problem (and the byte offset in the
+    file), so that a caller can skip it and go on. A final newline ends the last line; a CR
+    before it is dropped (CRLF files); a UTF-8 byte order mark at the start is dropped.
+    """
     if source == "-":
         import sys
 
-        text = decode_utf8(sys.stdin.buffer.read(), "stdin")
+        data = sys.stdin.buffer.read()
     else:
-        text = read_text_file(Path(source))
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()  # the final newline ends the last line, it does not start another
-    name = "stdin" if source == "-" else source
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            raise UserError(f"{name}, line {number}: empty line; put one text on each line")
-    return [line.rstrip("\r") for line in lines]
+        data = read_bytes(Path(source))
+    chunks = data.split(b"\n")  # safe on UTF-8: no multi-byte sequence contains 0x0A
+    if chunks[-1] == b"":
+        chunks.pop()
+    lines, offset = [], 0
+    for number, chunk in enumerate(chunks, start=1):
+        try:
+            text, problem = chunk.decode("utf-8"), None
+        except UnicodeDecodeError as err:
+            bad = chunk[err.start : err.start + 1]
+            text, problem = "", f"not valid UTF-8 at byte {offset + err.start} ({bad!r})"
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        lines.append(Line(number, text.removesuffix("\r"), problem))
+        offset += len(chunk) + 1
+    return lines
+
+
+def read_lines(source: str) -> list[str]:
+    """One text per line from a file, or from standard input when `source` is '-'.
+
+    The first empty line, or line that is not UTF-8, is an error naming it.
+    """
+    name = source_name(source)
+    lines = read_text_lines(source)
+    for line in lines:
+        if line.problem:
+            raise UserError(f"{name}, line {line.number}: {line.problem}; convert it to UTF-8")
+        if not line.text.strip():
+            raise UserError(f"{name}, line {line.number}: empty line; put one text on each line")
+    return [line.text for line in lines]
 
 
 def _umask() -> int:

@@ -15,30 +15,68 @@ from rich.table import Table
 
 from sentiment_rnn.predict import Prediction
 
+Lines = Sequence[int | None] | None  # `predict --skip-bad-lines`: each text's line in --file
 
-def predictions_table(predictions: Sequence[Prediction], labels: Sequence[str]) -> Table:
-    table = Table("text", "label", *(f"p({escape(label)})" for label in labels))
-    for prediction in predictions:
-        text = prediction.text if len(prediction.text) <= 60 else prediction.text[:57] + "..."
+# Control characters would reach the terminal (an ESC starts an escape sequence): show them as
+# \x1b-style escapes in tables; the machine-readable forms keep the text exactly.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(32), *range(127, 160))}
+
+
+def shown(text: str) -> str:
+    """A text for a table cell: at most 60 characters, controls escaped, markup escaped."""
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return escape(text.translate(_CONTROLS))  # shown as written, never read as rich markup
+
+
+def _line_cell(lines: Lines, i: int, missing: str) -> list[str]:
+    """The `line` cell of row i ([] without lines); `missing` for a TEXT argument."""
+    if lines is None:
+        return []
+    return [missing if lines[i] is None else str(lines[i])]
+
+
+def predictions_table(
+    predictions: Sequence[Prediction], labels: Sequence[str], lines: Lines = None
+) -> Table:
+    columns = ["line"] if lines is not None else []
+    table = Table(*columns, "text", "label", *(f"p({escape(label)})" for label in labels))
+    for i, prediction in enumerate(predictions):
         table.add_row(
-            escape(text),  # review text is shown as written, never read as rich markup
+            *_line_cell(lines, i, "-"),
+            shown(prediction.text),
             escape(prediction.label),
             *(f"{prediction.probabilities[label]:.3f}" for label in labels),
         )
     return table
 
 
-def predictions_text(predictions: Sequence[Prediction], labels: Sequence[str], fmt: str) -> str:
-    """`json`: one array; `jsonl`: one object per line; `csv`: text, label, p_<label>..."""
+def _with_lines(rows: list[dict], lines: Lines) -> list[dict]:
+    if lines is None:
+        return rows
+    return [{"line": line, **row} for line, row in zip(lines, rows, strict=True)]
+
+
+def predictions_text(
+    predictions: Sequence[Prediction], labels: Sequence[str], fmt: str, lines: Lines = None
+) -> str:
+    """`json`: one array; `jsonl`: one object per line; `csv`: text, label, p_<label>...
+
+    With `lines`, each object (each CSV row) starts with its input's `line`.
+    """
+    rows = _with_lines([p.as_dict() for p in predictions], lines)
     if fmt == "json":
-        return json.dumps([p.as_dict() for p in predictions], indent=2, ensure_ascii=False)
+        return json.dumps(rows, indent=2, ensure_ascii=False)
     if fmt == "jsonl":
-        return "\n".join(json.dumps(p.as_dict(), ensure_ascii=False) for p in predictions)
+        return "\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["text", "label", *(f"p_{label}" for label in labels)])
-    for p in predictions:
-        writer.writerow([p.text, p.label, *(f"{p.probabilities[label]:.6f}" for label in labels)])
+    first = ["line"] if lines is not None else []
+    writer.writerow([*first, "text", "label", *(f"p_{label}" for label in labels)])
+    for i, p in enumerate(predictions):
+        writer.writerow([
+            *_line_cell(lines, i, ""),
+            p.text, p.label, *(f"{p.probabilities[label]:.6f}" for label in labels),
+        ])
     return buffer.getvalue().rstrip("\n")
 
 
@@ -94,34 +132,41 @@ def data_tables(report: dict) -> list[Table]:
 
 
 def side_by_side(
-    rnn: Sequence[Prediction], baseline: Sequence[Prediction], labels: Sequence[str], fmt: str
+    rnn: Sequence[Prediction],
+    baseline: Sequence[Prediction],
+    labels: Sequence[str],
+    fmt: str,
+    lines: Lines = None,
 ) -> Table | str:
     """`predict --baseline`: each text with the RNN's and the baseline's answers."""
     if fmt == "table":
-        table = Table("text", "RNN", "baseline")
-        for a, b in zip(rnn, baseline, strict=True):
-            text = a.text if len(a.text) <= 60 else a.text[:57] + "..."
+        columns = ["line"] if lines is not None else []
+        table = Table(*columns, "text", "RNN", "baseline")
+        for i, (a, b) in enumerate(zip(rnn, baseline, strict=True)):
             table.add_row(
-                escape(text),
+                *_line_cell(lines, i, "-"),
+                shown(a.text),
                 f"{escape(a.label)} ({a.probabilities[a.label]:.3f})",
                 f"{escape(b.label)} ({b.probabilities[b.label]:.3f})",
             )
         return table
-    rows = [
+    rows = _with_lines([
         {"text": a.text, "rnn": {"label": a.label, "probabilities": a.probabilities},
          "baseline": {"label": b.label, "probabilities": b.probabilities}}
         for a, b in zip(rnn, baseline, strict=True)
-    ]
+    ], lines)
     if fmt == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False)
     if fmt == "jsonl":
         return "\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["text", "rnn_label", "baseline_label",
+    first = ["line"] if lines is not None else []
+    writer.writerow([*first, "text", "rnn_label", "baseline_label",
                      *(f"rnn_p_{label}" for label in labels), *(f"baseline_p_{label}" for label in labels)])
-    for a, b in zip(rnn, baseline, strict=True):
-        writer.writerow([a.text, a.label, b.label,
+    for i, (a, b) in enumerate(zip(rnn, baseline, strict=True)):
+        writer.writerow([*_line_cell(lines, i, ""),
+                         a.text, a.label, b.label,
                          *(f"{a.probabilities[label]:.6f}" for label in labels),
                          *(f"{b.probabilities[label]:.6f}" for label in labels)])
     return buffer.getvalue().rstrip("\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -31,17 +32,25 @@ def predict(
         Optional[Path], typer.Option(help="Also a baseline run: both answers side by side.")
     ] = None,
     format: Annotated[PredictFormat, typer.Option("--format")] = PredictFormat.table,
+    skip_bad_lines: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad-lines",
+            help="Report each bad text or --file line (empty, no words, not UTF-8) on stderr "
+            "and go on; the output gains a 'line' field.",
+        ),
+    ] = False,
 ) -> None:
     """Label texts, with the probability of every class (RNN or baseline run)."""
-    from sentiment_rnn.files import read_lines
     from sentiment_rnn.output import predictions_table, predictions_text, side_by_side
-    from sentiment_rnn.predict import load_predictor
+    from sentiment_rnn.predict import gather_inputs, load_predictor
 
-    inputs = list(texts or []) + (read_lines(file) if file is not None else [])
-    if not inputs:
-        raise UserError("nothing to classify: give TEXT arguments or --file PATH (or --file -)")
+    report = functools.partial(typer.echo, err=True)
+    inputs = gather_inputs(texts or [], file, skip_bad_lines, on_skip=report)
+    texts = [item.text for item in inputs]
+    lines = [item.line for item in inputs] if skip_bad_lines else None
     predictor = load_predictor(model)
-    predictions = predictor.predict(inputs)
+    predictions = predictor.predict(texts)
     if baseline is not None:
         from sentiment_rnn.baseline import BaselineModel
 
@@ -50,15 +59,17 @@ def predict(
             raise UserError(
                 f"{baseline}: labels {other.labels} differ from the model's {predictor.labels}"
             )
-        rendered = side_by_side(predictions, other.predict(inputs), predictor.labels, format.value)
+        rendered = side_by_side(
+            predictions, other.predict(texts), predictor.labels, format.value, lines
+        )
         if format is PredictFormat.table:
             stdout_console().print(rendered)
         else:
             typer.echo(rendered)
     elif format is PredictFormat.table:
-        stdout_console().print(predictions_table(predictions, predictor.labels))
+        stdout_console().print(predictions_table(predictions, predictor.labels, lines))
     else:
-        typer.echo(predictions_text(predictions, predictor.labels, format.value))
+        typer.echo(predictions_text(predictions, predictor.labels, format.value, lines))
 
 
 @app.command()
