@@ -112,3 +112,23 @@ def test_read_lines_from_a_file(tmp_path: Path) -> None:
     path.write_text("good film\n\nbad film\n")
     with pytest.raises(UserError, match="line 2: empty line"):
         read_lines(str(path))
+
+
+def test_damaged_gzip_data_is_a_user_error(tmp_path: Path) -> None:
+    good = gzip.compress(b"text,label\ngood,pos\nbad,neg\n" * 50)
+    path = tmp_path / "a.csv.gz"
+    path.write_bytes(good[:10] + b"\xff" * 20 + good[30:])  # valid header, broken deflate stream
+    with pytest.raises(UserError, match="a.csv.gz: cannot read"):
+        read_split(path, "text", "label")
+    path.write_bytes(good[: len(good) // 2])  # cut short
+    with pytest.raises(UserError, match="a.csv.gz: cannot read"):
+        read_split(path, "text", "label")
+
+
+def test_read_lines_drops_a_byte_order_mark_and_names_a_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "texts.txt"
+    path.write_bytes("\ufeffgood film\nbad film\n".encode())
+    assert read_lines(str(path)) == ["good film", "bad film"]
+    path.write_bytes(b"good film\nbad \xff film\n")
+    with pytest.raises(UserError, match=r"texts.txt, line 2: not valid UTF-8 at byte 14"):
+        read_lines(str(path))
