@@ -27,7 +27,7 @@ from sentiment_rnn.config import (
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.predict import Predictor, text_problem
 from sentiment_rnn.readers import read_split
-from sentiment_rnn.tokenizer import build_tokenizer, encode, truncate
+from sentiment_rnn.tokenizer import _encode_long, build_tokenizer, encode, truncate
 
 FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # Any Unicode text Python can hand over as UTF-8: every category but lone surrogates (Cs),
@@ -62,6 +62,23 @@ def test_encode_never_fails_and_gives_ids_in_range(texts, max_length, truncation
             head = {"head": max_length, "tail": 0, "head_tail": max_length // 3}[truncation]
             assert seq[:head] == whole[:head]
             assert seq[head:] == whole[len(whole) - (max_length - head):]
+
+
+# Pieces that stress the cut points: the <br /> rule, contractions, clitics, hyphens, NFKC
+# (no-break space, ligatures, combining marks), punctuation runs.
+TRICKY = st.lists(
+    st.sampled_from(["a", "B", "7", " ", "  ", "<br />", "< br/>", "<br", " />", "n't", "didnt",
+                     "can", "not", "cannot", "'s", "-", "_", "!", "?", ".", "..", ",", ";", ":",
+                     "\u00a0", "\ufb01", "e\u0301", "\u0301", "\u2019", "😀", "\x00", "\t", "\n"])
+    | TEXT.filter(lambda t: len(t) < 5),
+    max_size=60,
+).map("".join)
+
+
+@FEW
+@given(text=TRICKY, piece=st.integers(1, 12))
+def test_long_texts_encoded_in_pieces_give_the_same_ids(text: str, piece: int) -> None:
+    assert _encode_long(TOKENIZER, text, piece) == TOKENIZER.encode(text).ids
 
 
 @FEW

@@ -117,3 +117,14 @@ def test_any_text_encodes_to_valid_ids_deterministically(tokenizer, text: str) -
     assert first == encode(tokenizer, [text])[0]
     assert len(first) >= 1
     assert all(0 <= i < tokenizer.get_vocab_size() for i in first)
+
+
+def test_a_text_over_long_text_is_encoded_in_pieces_to_the_same_ids(tokenizer) -> None:
+    from sentiment_rnn.tokenizer import LONG_TEXT
+
+    text = (" ".join(CORPUS) + " ") * (LONG_TEXT // 13)  # about 1.5 MB, cut many times
+    assert len(text) > 10 * LONG_TEXT
+    whole = tokenizer.encode(text).ids
+    assert encode(tokenizer, [text, "good"]) == [whole, [tokenizer.token_to_id("good")]]
+    for policy in ("head", "tail", "head_tail"):
+        assert encode(tokenizer, [text], 30, policy) == [truncate(whole, 30, policy)]

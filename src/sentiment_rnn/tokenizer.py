@@ -9,6 +9,7 @@ Pre-tokenisation splits on whitespace and punctuation. The vocabulary keeps `<pa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -22,6 +23,11 @@ from sentiment_rnn.errors import UserError
 PAD, UNK = "<pad>", "<unk>"
 PAD_ID, UNK_ID = 0, 1
 ENCODE_CHUNK = 2048  # texts per call into the Rust tokenizer
+LONG_TEXT = 100_000  # characters: longer texts are encoded in pieces (an Encoding takes
+# ~330 bytes per token: a 1 MB text would take ~70 MB at once, 10 MB ~700 MB)
+# Where a text can be cut without changing its tokens: a space between ASCII letters or digits,
+# or between two of these punctuation marks. No normaliser rule or token spans such a point.
+_CUT = re.compile(r"(?<=[A-Za-z0-9]) (?=[A-Za-z0-9])|(?<=[!?.,;:])(?=[!?.,;:])")
 
 # Contractions written without an apostrophe, as reviews often do ("didnt", "wasnt").
 _BARE_NEGATIONS = (
@@ -98,10 +104,26 @@ def encode(
     ids: list[list[int]] = []
     texts = list(texts)
     for start in range(0, len(texts), ENCODE_CHUNK):  # bounded memory: Encodings are large
-        chunk = tokenizer.encode_batch_fast(texts[start : start + ENCODE_CHUNK])
-        ids += [encoding.ids or [UNK_ID] for encoding in chunk]
+        chunk = texts[start : start + ENCODE_CHUNK]
+        if any(len(text) > LONG_TEXT for text in chunk):
+            ids += [_encode_long(tokenizer, text) or [UNK_ID] for text in chunk]
+        else:
+            ids += [encoding.ids or [UNK_ID] for encoding in tokenizer.encode_batch_fast(chunk)]
     if max_length is not None:
         ids = [truncate(seq, max_length, truncation) for seq in ids]
+    return ids
+
+
+def _encode_long(tokenizer: Tokenizer, text: str, piece: int = LONG_TEXT // 4) -> list[int]:
+    """The ids of `text`, encoded a piece of about `piece` characters at a time, each cut at a
+    point no token spans: the same ids as one call, in a fraction of the memory."""
+    ids: list[int] = []
+    start = 0
+    while start < len(text):
+        cut = _CUT.search(text, start + piece) if len(text) - start > 2 * piece else None
+        end = cut.start() if cut else len(text)
+        ids += tokenizer.encode(text[start:end]).ids
+        start = end
     return ids
 
 
