@@ -72,6 +72,8 @@ def test_resolved_config_round_trips_through_yaml(tmp_path: Path) -> None:
         ("", ["model.cell=transformer"], ["model.cell", "'transformer'", "'lstm'"]),
         ("", ["training.device=tpu"], ["training.device", "'tpu'", "cuda"]),
         ("", ["model.num_layers=0"], ["model.num_layers", "greater than or equal to 1"]),
+        ("", ["seed=99999999999999999999"], ["seed", "less than 9223372036854775808"]),
+        ("", ["seed=-1"], ["seed", "greater than or equal to 0"]),
     ],
 )
 def test_bad_values_name_key_value_and_what_is_accepted(
