@@ -283,6 +283,8 @@ def test_evaluate_on_the_runs_test_split(trained_run: Path) -> None:
     at_train_time = json.loads((trained_run / "metrics.json").read_text())["test"]
     assert report["accuracy"] == pytest.approx(at_train_time["accuracy"])
     assert report["confusion_matrix"] == at_train_time["confusion_matrix"]
+    assert report["predict_seconds"] > 0
+    assert report["texts_per_second"] == pytest.approx(60 / report["predict_seconds"])
 
     table = invoke(["evaluate", "--model", trained_run])
     assert_ok(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +25,19 @@ def evaluate(model_dir: Path | None, data: Path | None = None) -> dict:
         if split is None:
             raise UserError(f"{predictor.path}: the run has no test split; pass --data FILE")
     check_labels(split, predictor.labels)
+    start = time.perf_counter()
     probabilities = predictor.predict_proba(split.texts)
+    seconds = time.perf_counter() - start
     index = {label: i for i, label in enumerate(predictor.labels)}
     report = classification_report(
         [index[label] for label in split.labels],
         np.asarray(probabilities).argmax(axis=1).tolist(),
         predictor.labels,
     )
-    return {"model": str(predictor.path), "data": split.source, **report}
+    return {
+        "model": str(predictor.path),
+        "data": split.source,
+        **report,
+        "predict_seconds": seconds,  # tokenizing and predicting, not reading or loading
+        "texts_per_second": len(split) / seconds,
+    }

@@ -83,10 +83,11 @@ def predictions_text(
 def evaluation_tables(report: dict) -> list[Table]:
     """Summary, per-class figures, and the confusion matrix (rows true, columns predicted)."""
     labels = report["labels"]
-    summary = Table("model", "data", "examples", "accuracy", "macro-F1")
+    summary = Table("model", "data", "examples", "accuracy", "macro-F1", "texts/s")
     summary.add_row(
         escape(report["model"]), escape(report["data"]), f"{report['num_examples']:,}",
         f"{report['accuracy']:.4f}", f"{report['macro_f1']:.4f}",
+        f"{report['texts_per_second']:,.0f}",
     )
     per_class = Table("label", "precision", "recall", "F1", "support")
     for label in labels:
