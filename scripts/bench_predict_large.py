@@ -72,9 +72,11 @@ def inputs(root: Path) -> dict[str, tuple[Path, str]]:
         word = words[len(megabyte) % len(words)]
         megabyte.append(word)
         size += len(word) + 1
+    one_mb = " ".join(megabyte)[:1_000_000]
     cases = {
         "one short text": ["this movie is not good"],
-        "1 MB text (one line)": [" ".join(megabyte)[:1_000_000]],
+        "1 MB text (one line)": [one_mb],
+        "10 MB text (one line)": [" ".join([one_mb] * 10)],
         "one word 100,000 times": [" ".join(["good"] * 100_000)],
         "10,000 lines": [texts[i % len(texts)] for i in range(10_000)],
     }
