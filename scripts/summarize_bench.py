@@ -54,7 +54,7 @@ def main(out: Path) -> None:
     for config, seed, f in rows:
         print(f"| {config} | {seed} | {100 * f['test']:.2f}% | {100 * f['dev']:.2f}% | "
               f"{f['best_epoch']} of {f['epochs']} | {f['epoch_seconds']:.0f} | "
-              f"{f['tokens_per_second']:,.0f} | {minutes(f['wall'])} | {f['rss_mb'] / 1024:.2f} GB |")
+              f"{f['tokens_per_second']:,.0f} | {minutes(f['wall'])} | {f['rss_mb'] / 1024:.2f} GiB |")
     tests = [100 * f["test"] for f in seeds.values()]
     print(f"\nimdb-quick.yaml over 3 seeds: test {statistics.mean(tests):.2f} ± "
           f"{statistics.stdev(tests):.2f}% (mean ± sd), wall-clock "
@@ -65,12 +65,12 @@ def main(out: Path) -> None:
     print(f"evaluate: {evaluation['num_examples']:,} reviews, accuracy {evaluation['accuracy']:.4f}; "
           f"prediction {evaluation['texts_per_second']:,.0f} reviews/s "
           f"({evaluation['predict_seconds']:.1f} s); whole command {timed['wall']:.1f} s, "
-          f"peak RSS {timed['rss_mb']:,.0f} MB")
+          f"peak RSS {timed['rss_mb']:,.0f} MiB")
     lines = (out / "short-texts.txt").read_text().count("\n")
     timed = time_report(out / "predict-file-imdb.time")
     print(f"predict --file: {lines:,} short texts, whole command {timed['wall']:.1f} s "
           f"({lines / timed['wall']:,.0f} texts/s including start-up), "
-          f"peak RSS {timed['rss_mb']:,.0f} MB\n")
+          f"peak RSS {timed['rss_mb']:,.0f} MiB\n")
 
     print("| config | model | project tokens/s | tutorial (packed) tokens/s | ratio | "
           "max logit change under padding |")
