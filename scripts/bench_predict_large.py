@@ -109,7 +109,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"{'input':<24} {'size':<26} {'wall s (median)':>15} {'peak RSS MB':>12}")
+    print(f"{'input':<24} {'size':<26} {'wall s (median)':>15} {'peak RSS MiB':>12}")
     for r in results:
         print(f"{r['input']:<24} {r['size']:<26} {r['wall_seconds']:>15.2f} {r['peak_rss_mb']:>12.0f}")
 

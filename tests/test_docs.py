@@ -35,7 +35,7 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 
 def test_every_command_in_the_readme_exists() -> None:
     result = CliRunner().invoke(app, ["--help"])
-    for command in set(re.findall(r"sentiment-rnn (\w+)", README)):
+    for command in set(re.findall(r"sentiment-rnn ([a-z]\w*)", README)):
         assert command in result.output, f"README mentions `sentiment-rnn {command}`"
 
 
