@@ -21,23 +21,15 @@ import torch
 from sentiment_rnn.config import load_config
 from sentiment_rnn.fit import fit
 from sentiment_rnn.model import count_parameters
-from sentiment_rnn.runtime import keep_freed_memory, resolve_device
-from sentiment_rnn.train import build_model, prepare
+from sentiment_rnn.train import set_up
 
 
 def run_variant(config_path: Path, overrides: list[str], variant: str) -> dict:
     extra = [item.strip() for item in variant.split(";") if item.strip()]
     config = load_config(config_path, overrides + extra)
-    if config.training.num_threads is not None:
-        torch.set_num_threads(config.training.num_threads)
-    device = resolve_device(config.training.device)
-    if device.type == "cpu":
-        keep_freed_memory()
-    torch.manual_seed(config.seed)
     start = time.perf_counter()
-    prepared = prepare(config)
+    device, prepared, model = set_up(config)
     labels = prepared.dataset.labels
-    model = build_model(config, prepared.tokenizer, len(labels)).to(device)
 
     def show(record: dict) -> None:
         print(f"  [{variant or 'as configured'}] epoch {record['epoch']}: dev accuracy "

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file, save
+from safetensors.torch import save
 
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
@@ -84,9 +84,9 @@ def load_checkpoint(run_dir: Path) -> TrainingState | None:
     if not path.is_file():
         return None
     try:
-        tensors = load_file(path)
         with safe_open(path, framework="pt") as handle:
             meta = json.loads(handle.metadata()["state"])
+            tensors = {key: handle.get_tensor(key) for key in handle.keys()}
     except (SafetensorError, OSError, ValueError, KeyError, TypeError) as err:
         raise UserError(f"{path}: not a readable checkpoint ({err}); delete it to start over") from None
     if meta.get("checkpoint_version") != CHECKPOINT_VERSION:

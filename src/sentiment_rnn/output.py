@@ -56,6 +56,13 @@ def _with_lines(rows: list[dict], lines: Lines) -> list[dict]:
     return [{"line": line, **row} for line, row in zip(lines, rows, strict=True)]
 
 
+def _json_text(rows: list[dict], fmt: str) -> str:
+    """`json`: one indented array; `jsonl`: one object per line."""
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False)
+    return "\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+
+
 def predictions_text(
     predictions: Sequence[Prediction], labels: Sequence[str], fmt: str, lines: Lines = None
 ) -> str:
@@ -64,10 +71,8 @@ def predictions_text(
     With `lines`, each object (each CSV row) starts with its input's `line`.
     """
     rows = _with_lines([p.as_dict() for p in predictions], lines)
-    if fmt == "json":
-        return json.dumps(rows, indent=2, ensure_ascii=False)
-    if fmt == "jsonl":
-        return "\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+    if fmt in ("json", "jsonl"):
+        return _json_text(rows, fmt)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     first = ["line"] if lines is not None else []
@@ -156,10 +161,8 @@ def side_by_side(
          "baseline": {"label": b.label, "probabilities": b.probabilities}}
         for a, b in zip(rnn, baseline, strict=True)
     ], lines)
-    if fmt == "json":
-        return json.dumps(rows, indent=2, ensure_ascii=False)
-    if fmt == "jsonl":
-        return "\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+    if fmt in ("json", "jsonl"):
+        return _json_text(rows, fmt)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     first = ["line"] if lines is not None else []

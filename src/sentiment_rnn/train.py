@@ -120,9 +120,8 @@ def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
     return _train_into(run_dir, config, state, console)
 
 
-def _train_into(
-    run_dir: Path, config: Config, state: TrainingState | None, console: Console | None
-) -> tuple[Path, dict]:
+def set_up(config: Config) -> tuple[torch.device, Prepared, SentimentRNN]:
+    """Threads, device and seed as configured; the prepared data; a fresh model on the device."""
     if config.training.num_threads is not None:
         torch.set_num_threads(config.training.num_threads)
     device = resolve_device(config.training.device)
@@ -130,10 +129,18 @@ def _train_into(
         keep_freed_memory()
     torch.manual_seed(config.seed)
     prepared = prepare(config)
+    model = build_model(config, prepared.tokenizer, len(prepared.dataset.labels)).to(device)
+    return device, prepared, model
+
+
+def _train_into(
+    run_dir: Path, config: Config, state: TrainingState | None, console: Console | None
+) -> tuple[Path, dict]:
+    device, prepared, model = set_up(config)
     labels = prepared.dataset.labels
-    model = build_model(config, prepared.tokenizer, len(labels)).to(device)
     check_free_space(run_dir, count_parameters(model))
-    fingerprints = _fingerprints(config, prepared)
+    records = split_records(prepared.dataset)
+    fingerprints = _fingerprints(config, records)
     if state is not None:
         check_fingerprints(run_dir / CHECKPOINT, state.fingerprints, fingerprints)
     _rewrite_history(run_dir, [] if state is None else state.history)
@@ -160,7 +167,7 @@ def _train_into(
         )
     except KeyboardInterrupt:
         raise TrainingInterrupted(run_dir, checkpoint_epoch(run_dir)) from None
-    metrics = _final_metrics(model, prepared, config, device, result)
+    metrics = _final_metrics(model, prepared, config, device, result, records)
     _write_or_explain(
         lambda: artifact.save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics),
         run_dir,
@@ -169,7 +176,9 @@ def _train_into(
     return run_dir, metrics
 
 
-def _final_metrics(model, prepared: Prepared, config: Config, device, result: FitResult) -> dict:
+def _final_metrics(
+    model, prepared: Prepared, config: Config, device, result: FitResult, records: dict
+) -> dict:
     labels, batch_size = prepared.dataset.labels, config.training.batch_size * 2
     return {
         "dev": evaluate_encoded(model, prepared.dev, labels, batch_size, device),
@@ -180,13 +189,13 @@ def _final_metrics(model, prepared: Prepared, config: Config, device, result: Fi
         "epochs_run": len(result.history),
         "stopped_early": result.stopped_early,
         "train_seconds": result.seconds,
-        "splits": split_records(prepared.dataset),
+        "splits": records,
     }
 
 
-def _fingerprints(config: Config, prepared: Prepared) -> dict[str, str]:
-    """What a checkpoint must match to be resumed: the resolved config and every split's data."""
-    records = split_records(prepared.dataset)
+def _fingerprints(config: Config, records: dict) -> dict[str, str]:
+    """What a checkpoint must match to be resumed: the resolved config and every split's data
+    (`records`: `split_records` of the dataset)."""
     found = {f"data ({name})": record["fingerprint"] for name, record in records.items()}
     found["config.yaml"] = hashlib.sha256(config.to_yaml().encode("utf-8")).hexdigest()
     return found
