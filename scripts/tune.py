@@ -42,7 +42,7 @@ def run_variant(config_path: Path, overrides: list[str], variant: str) -> dict:
         "variant": variant or "as configured",
         "overrides": extra,
         "dev_accuracy_by_epoch": [round(r["dev_accuracy"], 4) for r in history],
-        "best_dev_accuracy": result.best_score if config.training.metric == "accuracy" else None,
+        "best_dev_accuracy": history[result.best_epoch - 1]["dev_accuracy"],  # of the kept epoch
         "best_epoch": result.best_epoch,
         "epochs_run": len(history),
         "seconds_per_epoch": sum(r["seconds"] for r in history) / len(history),
