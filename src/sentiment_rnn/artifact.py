@@ -25,17 +25,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save
-from tokenizers import Tokenizer
+from typing import TYPE_CHECKING
 
 from sentiment_rnn import __version__
 from sentiment_rnn.config import Config, read_yaml_mapping, validate_config
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write, read_json
-from sentiment_rnn.model import SentimentRNN, count_parameters
-from sentiment_rnn.tokenizer import load_tokenizer
+
+if TYPE_CHECKING:  # torch is imported where weights are read or written, not to read the rest
+    import torch
+    from tokenizers import Tokenizer
+
+    from sentiment_rnn.model import SentimentRNN
 
 FORMAT_VERSION = 1
 WEIGHTS, TOKENIZER, LABELS = "model.safetensors", "tokenizer.json", "labels.json"
@@ -93,6 +94,11 @@ def save_run(
     metrics: dict,
 ) -> None:
     """Write every file of a finished run; `meta.json` last."""
+    import torch
+    from safetensors.torch import save
+
+    from sentiment_rnn.model import count_parameters
+
     state = {key: value.detach().cpu().contiguous() for key, value in model.state_dict().items()}
     atomic_write(run_dir / WEIGHTS, save(state, metadata={"format_version": str(FORMAT_VERSION)}))
     atomic_write(run_dir / TOKENIZER, tokenizer.to_str(pretty=True))
@@ -222,28 +228,65 @@ def read_labels(run_dir: Path) -> list[str]:
     return labels
 
 
-def load_run(path: Path | None, device: str | torch.device = "cpu") -> Run:
-    """Load a finished RNN run directory; every missing or mismatched file is named."""
+@dataclass
+class RunFiles:
+    """A finished RNN run's files other than its weights: all that prediction needs besides a
+    model (the torch weights, or the ONNX graph). Reading them imports no torch."""
+
+    path: Path
+    config: Config
+    labels: list[str]
+    tokenizer: Tokenizer
+    meta: dict
+
+
+def read_rnn_run(path: Path | None, extra: tuple[str, ...] = ()) -> RunFiles:
+    """A finished RNN run's config, labels, tokenizer and meta; every missing file is named.
+
+    `extra` names model files the caller reads (`model.onnx`): they must exist, and their SHA-256
+    is checked with those of the files read here. The weights are checked by `load_run`.
+    """
+    from sentiment_rnn.tokenizer import load_tokenizer
+
     run_dir = resolve_run_dir(path)
     meta = read_meta(run_dir)
     if meta.get("kind") != "rnn":
         raise UserError(
             f"{run_dir}: a {meta.get('kind')!r} run, where an RNN run (kind 'rnn') is expected"
         )
-    missing = [name for name in REQUIRED if not (run_dir / name).is_file()]
+    missing = [name for name in (*REQUIRED, *extra) if not (run_dir / name).is_file()]
     if missing:
         raise UserError(f"{run_dir}: missing file(s) {', '.join(missing)}; the run is incomplete")
     config = validate_config(read_yaml_mapping(run_dir / CONFIG), source=str(run_dir / CONFIG))
     labels = read_labels(run_dir)
     tokenizer = load_tokenizer(run_dir / TOKENIZER)
+    if extra:
+        for name in extra:
+            if name not in (meta.get("sha256") or {}):
+                raise UserError(f"{run_dir / META}: no SHA-256 recorded for {name}; "
+                                "it was not written by sentiment-rnn (export the run again)")
+        verify_checksums(run_dir, meta, tuple(n for n in (*CHECKED, *extra) if n != WEIGHTS))
+    return RunFiles(run_dir, config, labels, tokenizer, meta)
+
+
+def load_run(path: Path | None, device: str | torch.device = "cpu") -> Run:
+    """Load a finished RNN run directory; every missing or mismatched file is named."""
+    from sentiment_rnn.model import SentimentRNN
+
+    files = read_rnn_run(path)
+    run_dir, config, labels, tokenizer = files.path, files.config, files.labels, files.tokenizer
     model = SentimentRNN(tokenizer.get_vocab_size(), len(labels), config.model)
     _load_weights(model, run_dir / WEIGHTS)
-    verify_checksums(run_dir, meta, CHECKED)
+    verify_checksums(run_dir, files.meta, CHECKED)
     model.to(device).eval()
-    return Run(run_dir, config, labels, tokenizer, model, meta)
+    return Run(run_dir, config, labels, tokenizer, model, files.meta)
 
 
 def _load_weights(model: SentimentRNN, path: Path) -> None:
+    import torch
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
     try:
         state = load_file(path)
     except (SafetensorError, OSError) as err:

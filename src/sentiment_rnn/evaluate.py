@@ -12,11 +12,11 @@ from sentiment_rnn.metrics import classification_report
 from sentiment_rnn.predict import load_predictor
 
 
-def evaluate(model_dir: Path | None, data: Path | None = None) -> dict:
+def evaluate(model_dir: Path | None, data: Path | None = None, backend: str | None = None) -> dict:
     """Accuracy, macro-F1, per-class figures and the confusion matrix, with their source."""
     from sentiment_rnn.data import check_labels, load_dataset, read_split  # pandas: evaluate only
 
-    predictor = load_predictor(model_dir)  # an RNN run or a baseline run
+    predictor = load_predictor(model_dir, backend)  # an RNN run (torch or ONNX) or a baseline run
     config = predictor.config
     if data is not None:
         split = read_split(data, config.data.text_column, config.data.label_column)
@@ -40,4 +40,5 @@ def evaluate(model_dir: Path | None, data: Path | None = None) -> dict:
         **report,
         "predict_seconds": seconds,  # tokenizing and predicting, not reading or loading
         "texts_per_second": len(split) / seconds,
+        "backend": predictor.backend,
     }

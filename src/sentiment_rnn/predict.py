@@ -1,6 +1,7 @@
 """Prediction from a run directory alone: `Predictor.from_dir(path).predict(texts)`.
 
-This path imports no scikit-learn and no pandas, so a single prediction starts fast.
+This path imports no scikit-learn and no pandas, so a single prediction starts fast; with the
+ONNX backend (`onnx_predict.py`, for runs that have `model.onnx`) it imports no torch either.
 
 Any text with at least one visible character gets an answer: emoji, any script, control
 characters inside it (each read as `<unk>`, as in training), a megabyte of text (tokenized,
@@ -17,12 +18,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
+from typing import TYPE_CHECKING
 
-from sentiment_rnn.artifact import Run, load_run
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.model import predict_logits
-from sentiment_rnn.tokenizer import encode
+
+if TYPE_CHECKING:
+    import torch
+
+    from sentiment_rnn.artifact import Run
+
+BACKENDS = ("torch", "onnx")
 
 
 @dataclass
@@ -36,7 +41,9 @@ class Prediction:
 
 
 class Predictor:
-    """A trained run, ready to classify texts."""
+    """A trained run, ready to classify texts (torch; `OnnxPredictor` is the ONNX twin)."""
+
+    backend = "torch"
 
     def __init__(self, run: Run, batch_size: int = 64) -> None:
         self.run = run
@@ -45,6 +52,8 @@ class Predictor:
 
     @classmethod
     def from_dir(cls, path: Path | None = None, device: str = "cpu") -> Predictor:
+        from sentiment_rnn.artifact import load_run
+
         return cls(load_run(path, device))
 
     @property
@@ -65,6 +74,11 @@ class Predictor:
 
     def predict_proba(self, texts: Sequence[str]) -> torch.Tensor:
         """Class probabilities (N, C) for each text, in the run's label order."""
+        import torch
+
+        from sentiment_rnn.model import predict_logits
+        from sentiment_rnn.tokenizer import encode
+
         texts = check_texts(texts)
         if not texts:
             return torch.empty(0, len(self.labels))
@@ -179,17 +193,40 @@ def predictions(texts: Sequence[str], labels: Sequence[str], probabilities) -> l
     ]
 
 
-def load_predictor(path: Path | None = None):
-    """A finished run of either kind: `Predictor` (RNN) or `BaselineModel` (bag of words).
+def load_predictor(path: Path | None = None, backend: str | None = None):
+    """A finished run of either kind: `Predictor` / `OnnxPredictor` (RNN) or `BaselineModel`.
 
-    Both offer `.labels`, `.predict_proba(texts)` and `.predict(texts)`. scikit-learn and SciPy
-    are imported only for a baseline run.
+    All offer `.labels`, `.backend`, `.predict_proba(texts)` and `.predict(texts)`. An RNN run
+    with `model.onnx` (from `sentiment-rnn export`) is read with onnxruntime when it is installed,
+    without importing torch; `backend` ("torch" or "onnx") forces one. scikit-learn and SciPy are
+    imported only for a baseline run.
     """
     from sentiment_rnn.artifact import read_meta, resolve_run_dir
+    from sentiment_rnn.onnx_predict import ONNX, OnnxPredictor
 
+    if backend not in (None, *BACKENDS):
+        raise UserError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
     run_dir = resolve_run_dir(path)
     if read_meta(run_dir).get("kind") == "baseline":
+        if backend is not None:
+            raise UserError(
+                f"{run_dir}: a baseline run predicts with NumPy; --backend applies to RNN runs only"
+            )
         from sentiment_rnn.baseline import BaselineModel
 
         return BaselineModel.from_dir(run_dir)
+    has_graph = (run_dir / ONNX).is_file()
+    if backend == "onnx" and not has_graph:
+        raise UserError(
+            f"{run_dir}: no {ONNX}; run `sentiment-rnn export --model {run_dir}` first, "
+            "or pass --backend torch"
+        )
+    if backend == "onnx" or (backend is None and has_graph and _onnxruntime_installed()):
+        return OnnxPredictor.from_dir(run_dir)
     return Predictor.from_dir(run_dir)
+
+
+def _onnxruntime_installed() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("onnxruntime") is not None
