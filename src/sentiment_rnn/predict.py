@@ -193,13 +193,14 @@ def predictions(texts: Sequence[str], labels: Sequence[str], probabilities) -> l
     ]
 
 
-def load_predictor(path: Path | None = None, backend: str | None = None):
+def load_predictor(path: Path | None = None, backend: str | None = None, threads: int | None = None):
     """A finished run of either kind: `Predictor` / `OnnxPredictor` (RNN) or `BaselineModel`.
 
     All offer `.labels`, `.backend`, `.predict_proba(texts)` and `.predict(texts)`. An RNN run
     with `model.onnx` (from `sentiment-rnn export`) is read with onnxruntime when it is installed,
     without importing torch; `backend` ("torch" or "onnx") forces one. scikit-learn and SciPy are
-    imported only for a baseline run.
+    imported only for a baseline run. `threads` sets onnxruntime's compute threads (torch's are
+    the caller's to set: a process-wide setting).
     """
     from sentiment_rnn.artifact import read_meta, resolve_run_dir
     from sentiment_rnn.onnx_predict import ONNX, OnnxPredictor
@@ -222,7 +223,7 @@ def load_predictor(path: Path | None = None, backend: str | None = None):
             "or pass --backend torch"
         )
     if backend == "onnx" or (backend is None and has_graph and _onnxruntime_installed()):
-        return OnnxPredictor.from_dir(run_dir)
+        return OnnxPredictor.from_dir(run_dir, threads)
     return Predictor.from_dir(run_dir)
 
 
