@@ -228,6 +228,8 @@ def load_predictor(path: Path | None = None, backend: str | None = None, threads
 
 
 def _onnxruntime_installed() -> bool:
-    from importlib.util import find_spec
-
-    return find_spec("onnxruntime") is not None
+    try:
+        import onnxruntime  # noqa: F401  (the ONNX backend imports it next anyway)
+    except ImportError:
+        return False
+    return True
