@@ -7,6 +7,7 @@ flight finish (their batches included), then exits 0. Ctrl-C does the same and e
 from __future__ import annotations
 
 import signal
+import socket
 import sys
 
 from sentiment_rnn.errors import UserError
@@ -63,10 +64,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         del predictor  # each worker loads its own
         config = uvicorn.Config("sentiment_rnn.serving.runner:app_from_environment", factory=True,
                                 host=host, port=port, workers=settings.workers, **options)
-    try:
-        sock = config.bind_socket()
-    except (OSError, SystemExit) as err:
-        raise UserError(f"cannot listen on {host}:{port}: {err}") from None
+    sock = bind(host, port)
     address = sock.getsockname()
     print(f"sentiment-rnn serve: http://{address[0]}:{address[1]} ({settings.workers} worker(s); "
           f"page at /, API docs at /docs)", file=sys.stderr, flush=True)
@@ -75,7 +73,27 @@ def serve(settings: Settings, host: str, port: int) -> None:
     else:
         from uvicorn.supervisors import Multiprocess
 
-        Multiprocess(config, target=_Server(config).run, sockets=[sock]).run()
+        try:
+            supervisor = Multiprocess(config, sockets=[sock])  # workers run uvicorn's Server
+        except TypeError:  # uvicorn before the supervisor built its own workers
+            supervisor = Multiprocess(config, target=_Server(config).run, sockets=[sock])
+        supervisor.run()  # SIGTERM: each worker finishes its requests in flight, then exit 0
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket. Made with protocol TCP (uvicorn's own has protocol 0), so that
+    asyncio sets TCP_NODELAY on each connection: without it, a keep-alive client waits ~40 ms
+    (delayed ACK) for every response sent in two writes."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as err:
+        raise UserError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+    sock.set_inheritable(True)  # worker processes serve on it too
+    return sock
 
 
 def _server_class():
