@@ -187,3 +187,27 @@ def test_without_onnxruntime_torch_answers_and_forcing_onnx_names_the_extra(expo
     assert forced.returncode == 1
     assert forced.stderr.strip() == ('error: the ONNX backend needs onnxruntime: pip install -e '
                                      '".[onnx]" (or pass --backend torch)')
+
+
+@pytest.mark.parametrize("pooling", POOLINGS)
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_explain_from_the_graph_matches_torch(tmp_path: Path, pooling: str,
+                                              bidirectional: bool) -> None:
+    """One direction: torch's one pass against the graph's prefix runs; both: prefix runs."""
+    from test_explain import make_run
+
+    from sentiment_rnn.explain import explain_predictor, explain_run
+    from sentiment_rnn.export import export_onnx
+
+    (tmp_path / "run").mkdir()
+    run = make_run(tmp_path / "run", {"cell": "gru", "pooling": pooling, "num_layers": 2,
+                                      "bidirectional": bidirectional})
+    export_onnx(tmp_path / "run")
+    text = "the movie was not good , but the cast was great !"
+    expected, found = explain_run(run, text), explain_predictor(load_predictor(tmp_path / "run"), text)
+    assert found.trajectory_method == "prefix_runs"
+    assert expected.trajectory_method == ("prefix_runs" if bidirectional else "prefix_pooling")
+    assert found.tokens == expected.tokens and found.label == expected.label
+    assert np.abs(np.array(found.trajectory) - np.array(expected.trajectory)).max() < 1e-5
+    assert np.abs(np.array(found.importance) - np.array(expected.importance)).max() < 1e-5
+    assert found.flips == expected.flips
