@@ -31,6 +31,7 @@ import numpy as np
 from sentiment_rnn.artifact import Run, RunFiles, load_run, read_meta, resolve_run_dir
 from sentiment_rnn.bow import TOKEN_PATTERN, analyzer, scores_to_proba, stop_word_list
 from sentiment_rnn.errors import UserError
+from sentiment_rnn.predict import probabilities_from_logits
 from sentiment_rnn.tokenizer import UNK, UNK_ID, normalizer, truncate
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ def runs_of(positions: list[int]) -> list[list[int]]:
 
 
 def prefix_pooling(model, ids: list[int]) -> np.ndarray:
-    """Unidirectional model: probabilities (T, C) after each prefix, from one encoder pass."""
+    """Unidirectional model: logits (T, C) after each prefix, from one encoder pass."""
     import torch
 
     with torch.no_grad():
@@ -162,15 +163,15 @@ def _prefix_pooling(model, ids: list[int]):
         pooled.append(outputs.cumsum(dim=0) / steps)  # (T, D) running mean
     if pooling in ("max", "mean_max"):
         pooled.append(outputs.cummax(dim=0).values)  # (T, D) running max
-    return model.classifier(torch.cat(pooled, dim=-1)).float().softmax(dim=-1).cpu()  # (T, C)
+    return model.classifier(torch.cat(pooled, dim=-1)).float().cpu()  # (T, C)
 
 
 class TorchReader:
     """The torch model, for explain: probabilities of token sequences, and the one-pass
     trajectory of a unidirectional model."""
 
-    def __init__(self, model) -> None:
-        self.model = model
+    def __init__(self, run: Run) -> None:
+        self.run, self.model = run, run.model.eval()
 
     def probabilities(self, sequences: list[list[int]]) -> np.ndarray:
         """Probabilities (N, C) of several token sequences, batched within TOKEN_BUDGET."""
@@ -179,11 +180,13 @@ class TorchReader:
         device = next(self.model.parameters()).device
         batch_size = max(1, TOKEN_BUDGET // max(len(seq) for seq in sequences))
         logits = predict_logits(self.model, sequences, batch_size, device)
-        return logits.softmax(dim=-1).numpy()
+        return probabilities_from_logits(logits.numpy(), self.run)
 
     def one_pass(self, ids: list[int]) -> np.ndarray | None:
         """(T, C) after each prefix, for a unidirectional model; None for a bidirectional one."""
-        return None if self.model.config.bidirectional else prefix_pooling(self.model, ids)
+        if self.model.config.bidirectional:
+            return None
+        return probabilities_from_logits(prefix_pooling(self.model, ids), self.run)
 
 
 class OnnxReader:
@@ -241,7 +244,7 @@ def focus_window(length: int, center: int, size: int) -> tuple[int, int]:
 
 def explain_run(run: Run, text: str) -> Explanation:
     """Trajectory, importance and flips for one text and one RNN run (torch)."""
-    return explain_with(run, TorchReader(run.model.eval()), text)
+    return explain_with(run, TorchReader(run), text)
 
 
 def explain_predictor(predictor, text: str) -> Explanation:

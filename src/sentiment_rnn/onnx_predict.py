@@ -2,8 +2,9 @@
 
 `OnnxPredictor` offers what `Predictor` offers (`labels`, `path`, `config`, `meta`,
 `predict_proba`, `predict`), from onnxruntime, NumPy and the run's tokenizer. The texts are
-checked and encoded, and the probabilities turned into answers, by the same code as the torch
-path, so both backends give the same output.
+checked and encoded, the logits turned into probabilities (`predict.probabilities_from_logits`)
+and the probabilities into answers by the same code as the torch path, so both backends give
+the same output.
 """
 
 from __future__ import annotations
@@ -56,13 +57,6 @@ def padded_batches(
         for row, i in enumerate(index):
             ids[row, : lengths[row]] = sequences[i]
         yield index, ids, lengths
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax of (N, C) logits, computed in float64."""
-    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
 
 
 class OnnxPredictor:
@@ -118,19 +112,18 @@ class OnnxPredictor:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities (N, C) for each text, in the run's label order."""
-        from sentiment_rnn.predict import check_texts
-        from sentiment_rnn.tokenizer import encode
+        from sentiment_rnn.predict import check_texts, encode_texts, probabilities_from_logits
 
         texts = check_texts(texts)
         if not texts:
-            return np.empty((0, len(self.labels)))
-        config = self.run.config.tokenizer
-        ids = encode(self.run.tokenizer, texts, config.max_length, config.truncation)
-        return softmax(self.logits(ids))
+            return np.empty((0, len(self.labels)), dtype=np.float32)
+        return probabilities_from_logits(self.logits(encode_texts(self.run, texts)), self.run)
 
     def probabilities(self, sequences: Sequence[Sequence[int]]) -> np.ndarray:
         """Class probabilities (N, C) of token-id sequences (for explain)."""
-        return softmax(self.logits(sequences))
+        from sentiment_rnn.predict import probabilities_from_logits
+
+        return probabilities_from_logits(self.logits(sequences), self.run)
 
     def predict(self, texts: Sequence[str]):
         from sentiment_rnn.predict import predictions

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sentiment_rnn.errors import UserError
 
 if TYPE_CHECKING:
@@ -77,18 +79,33 @@ class Predictor:
         import torch
 
         from sentiment_rnn.model import predict_logits
-        from sentiment_rnn.tokenizer import encode
 
         texts = check_texts(texts)
         if not texts:
             return torch.empty(0, len(self.labels))
-        config = self.run.config.tokenizer
-        ids = encode(self.run.tokenizer, texts, config.max_length, config.truncation)
-        logits = predict_logits(self.run.model, ids, self.batch_size, self.device)
-        return logits.softmax(dim=-1)
+        logits = predict_logits(self.run.model, encode_texts(self.run, texts), self.batch_size,
+                                self.device)  # (N, C)
+        return torch.from_numpy(probabilities_from_logits(logits.numpy(), self.run))
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         return predictions(texts, self.labels, self.predict_proba(texts))
+
+
+def encode_texts(run, texts: list[str]) -> list[list[int]]:
+    """Token ids of checked texts, cut as the run's tokenizer settings say (both backends)."""
+    from sentiment_rnn.tokenizer import encode
+
+    config = run.config.tokenizer
+    return encode(run.tokenizer, texts, config.max_length, config.truncation)
+
+
+def probabilities_from_logits(logits: np.ndarray, run) -> np.ndarray:
+    """Class probabilities (N, C) from logits (N, C): the one step after the model, shared by
+    the torch and ONNX backends (`run`: the `Run` or `RunFiles` they read), so that both give
+    the same answers. Softmax, computed in float64, given as float32 (as the model's logits)."""
+    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
