@@ -36,7 +36,9 @@ def export_command(
 def serve_command(
     model: ModelOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")
+    ] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
     backend: BackendOption = None,
     max_batch_size: Annotated[

@@ -59,13 +59,7 @@ def create_app(settings: Settings, predictor) -> FastAPI:
     async def api_error(request: Request, err: ApiError) -> JSONResponse:
         return JSONResponse(err.body(), status_code=err.status)
 
-    @app.middleware("http")
-    async def count_in_flight(request: Request, call_next):
-        state["in_flight"] += 1
-        try:
-            return await call_next(request)
-        finally:
-            state["in_flight"] -= 1
+    app.add_middleware(CountInFlight, state=state)
 
     body = {"content": {"application/json": {"schema": PredictRequest.model_json_schema()}},
             "required": True}
@@ -106,6 +100,23 @@ def create_app(settings: Settings, predictor) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+class CountInFlight:
+    """Plain ASGI middleware (cheaper than Starlette's `BaseHTTPMiddleware` on every request):
+    counts the HTTP requests being answered, for /v1/health."""
+
+    def __init__(self, app, state: dict) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        self.state["in_flight"] += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.state["in_flight"] -= 1
 
 
 def make_explainer(predictor):
