@@ -164,7 +164,6 @@ def test_sigterm_finishes_requests_in_flight_then_exits_0(exported: Path) -> Non
 
 def test_torch_backend_and_a_baseline_run(trained_run: Path, tmp_path: Path) -> None:
     from conftest import TINY_CONFIG, write_dataset
-
     from sentiment_rnn.baseline import train_baseline
     from sentiment_rnn.config import validate_config
 

@@ -23,9 +23,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sentiment_rnn import __version__
 from sentiment_rnn.config import Config, read_yaml_mapping, validate_config

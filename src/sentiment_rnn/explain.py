@@ -23,7 +23,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import numpy as np

@@ -58,8 +58,8 @@ def serve_command(
 ) -> None:
     """Serve a run (RNN or baseline) over HTTP: /v1/predict, /v1/explain, /v1/health,
     /v1/model, OpenAPI docs at /docs, and a page at /."""
-    from sentiment_rnn.serving.settings import Settings
     from sentiment_rnn.serving.runner import serve
+    from sentiment_rnn.serving.settings import Settings
 
     settings = Settings(
         model=None if model is None else str(model), backend=backend and backend.value,
