@@ -38,7 +38,7 @@ class ExplainRequest(BaseModel):
     text: str = Field(description="The text to explain, token by token.")
 
 
-async def read_json(request, settings: Settings) -> Any:
+async def read_body(request, settings: Settings) -> Any:
     """The request body as JSON, read chunk by chunk, never past `max_body_bytes`."""
     limit = settings.max_body_bytes
     declared = request.headers.get("content-length")

@@ -29,9 +29,7 @@ from sentiment_rnn.serving.api import (
     PredictRequest,
     explain_text,
     predict_texts,
-)
-from sentiment_rnn.serving.api import (
-    read_json as read_body,
+    read_body,
 )
 from sentiment_rnn.serving.microbatch import MicroBatcher
 from sentiment_rnn.serving.settings import Settings
