@@ -193,3 +193,13 @@ def test_a_bad_run_directory_fails_before_listening(tmp_path: Path) -> None:
                             env=environment(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {tmp_path / 'missing'}: model directory not found"
+
+
+def test_two_workers_answer_and_stop_on_sigterm(exported: Path) -> None:
+    with server(exported, "--workers", "2") as (process, url):
+        with ThreadPoolExecutor(4) as pool:
+            rows = list(pool.map(lambda t: httpx.post(f"{url}/v1/predict", json={"text": t}).json(),
+                                 TEXTS * 4))
+        assert [row["text"] for row in rows] == TEXTS * 4
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(60) == 0
