@@ -61,8 +61,12 @@ def export_onnx(model: Path | None = None) -> Exported:
             f"{run_dir}: the exported graph's logits differ from torch's by {difference:.2e} "
             f"(more than {TOLERANCE:.0e}); nothing was written"
         )
-    atomic_write(run_dir / ONNX, data)
-    record_onnx(run_dir, difference)
+    try:
+        atomic_write(run_dir / ONNX, data)
+        record_onnx(run_dir, difference)
+    except OSError as err:
+        raise UserError(f"{run_dir}: cannot write {ONNX} ({err.strerror or err}); "
+                        "the run is unchanged or has a graph not yet recorded") from None
     return Exported(run_dir / ONNX, len(data), difference)
 
 
