@@ -42,8 +42,8 @@ class Backend(str, Enum):
 BackendOption = Annotated[
     Optional[Backend],
     typer.Option(
-        help="torch or onnx [default: onnx when the run has model.onnx (sentiment-rnn export) "
-        "and onnxruntime is installed, else torch]. RNN runs only.",
+        help="torch or onnx; by default onnx when the run has model.onnx (from sentiment-rnn "
+        "export) and onnxruntime is installed, else torch. RNN runs only.",
     ),
 ]
 

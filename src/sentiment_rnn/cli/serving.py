@@ -20,8 +20,7 @@ def export_command(
     model: ModelOption = None,
     format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.onnx,
 ) -> None:
-    """Write the classifier as an ONNX graph into its run directory (predict, evaluate and serve
-    then run it with onnxruntime, without torch)."""
+    """Write the model as an ONNX graph into its run directory, for predict, evaluate, serve."""
     from sentiment_rnn.export import export_onnx
 
     result = export_onnx(model)
@@ -56,8 +55,7 @@ def serve_command(
         int, typer.Option(min=0, help="Compute threads per process (0: cores / workers).")
     ] = 0,
 ) -> None:
-    """Serve a run (RNN or baseline) over HTTP: /v1/predict, /v1/explain, /v1/health,
-    /v1/model, OpenAPI docs at /docs, and a page at /."""
+    """Serve a run (RNN or baseline) over HTTP: an API under /v1, docs at /docs, a page at /."""
     from sentiment_rnn.serving.runner import serve
     from sentiment_rnn.serving.settings import Settings
 
