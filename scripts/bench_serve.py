@@ -1,7 +1,8 @@
 """Load test of `sentiment-rnn serve` on loopback: throughput and latency, then hostile requests.
 
 Starts the server itself (one process per setting, on a free loopback port), then:
-1. for micro-batching on (`--max-batch-size 64 --max-wait-ms 2`) and off (`--max-batch-size 1`),
+1. for micro-batching on (`--max-batch-size 64 --max-wait-ms 0`: each batch takes what queued
+   while the last one ran; both settable here) and off (`--max-batch-size 1`),
    and for each concurrency (1, 8, 64): `--requests` POST /v1/predict requests of one review
    each, from keep-alive connections; throughput, p50 and p99 latency, errors (any non-200);
 2. with batching on: 1,000 malformed or oversized requests (not JSON, not UTF-8, nested too
@@ -136,10 +137,13 @@ def reviews(path: Path) -> list[str]:
 def run(args) -> dict:
     texts = reviews(args.texts)
     bodies = [json.dumps({"text": texts[i % len(texts)]}).encode() for i in range(args.requests)]
-    settings = {"on": ["--max-batch-size", "64", "--max-wait-ms", "2"],
+    settings = {"on": ["--max-batch-size", str(args.max_batch_size),
+                       "--max-wait-ms", str(args.max_wait_ms)],
                 "off": ["--max-batch-size", "1"]}
     result: dict = {"model": args.model, "requests_per_phase": args.requests, "phases": []}
     for batching, options in settings.items():
+        if args.backend:
+            options = [*options, "--backend", args.backend]
         process, host, port = start_server(args.model, *options, "--threads", str(args.threads))
         time.sleep(1)
         try:
@@ -181,6 +185,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--phase-seconds", type=float, default=300)
     parser.add_argument("--threads", type=int, default=max(1, (os.cpu_count() or 2) // 2))
+    parser.add_argument("--max-batch-size", type=int, default=64, help="batching on: largest batch")
+    parser.add_argument("--max-wait-ms", type=float, default=0.0, help="batching on: longest wait")
+    parser.add_argument("--backend", choices=("torch", "onnx"), default=None)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = run(args)

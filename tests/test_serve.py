@@ -142,16 +142,26 @@ def test_batching_off_runs_each_request_alone(exported: Path) -> None:
 
 
 def test_sigterm_finishes_requests_in_flight_then_exits_0(exported: Path) -> None:
-    """A request waits 3 s in the batcher for company; SIGTERM arrives meanwhile."""
-    with server(exported, "--max-wait-ms", "3000") as (process, url):
+    """A request's body arrives over 3 s; SIGTERM comes after its first part."""
+    body = json.dumps({"texts": TEXTS}).encode()
+    sent_first = threading.Event()
+
+    def slowly():
+        for start in range(0, len(body), len(body) // 3 + 1):
+            yield body[start : start + len(body) // 3 + 1]
+            sent_first.set()
+            time.sleep(1.0)
+
+    with server(exported) as (process, url):
         answer = {}
 
         def ask() -> None:
-            answer["response"] = httpx.post(f"{url}/v1/predict", json={"texts": TEXTS}, timeout=60)
+            answer["response"] = httpx.post(f"{url}/v1/predict", content=slowly(), timeout=60)
 
         thread = threading.Thread(target=ask)
         thread.start()
-        time.sleep(1.0)
+        assert sent_first.wait(30)
+        time.sleep(0.2)
         assert process.poll() is None
         process.send_signal(signal.SIGTERM)
         thread.join(60)

@@ -44,8 +44,10 @@ def serve_command(
         int, typer.Option(min=1, help="Most texts run through the model at once (1: no batching).")
     ] = 64,
     max_wait_ms: Annotated[
-        float, typer.Option(min=0, help="Longest a request waits for others to share its batch.")
-    ] = 5.0,
+        float,
+        typer.Option(min=0, help="Longest a batch waits for requests still arriving (0: it takes "
+                     "those that queued while the previous batch ran)."),
+    ] = 0.0,
     max_text_chars: Annotated[int, typer.Option(min=1, help="Longest text accepted.")] = 100_000,
     max_texts: Annotated[int, typer.Option(min=1, help="Most texts in one request.")] = 1_000,
     max_body_bytes: Annotated[

@@ -67,7 +67,11 @@ def create_app(settings: Settings, predictor) -> FastAPI:
     @app.post("/v1/predict", openapi_extra={"requestBody": body})
     async def predict(request: Request):
         """Label texts, with the probability of every class."""
-        texts, single = predict_texts(await read_body(request, settings), settings)
+        batcher.arriving += 1  # the batch being gathered may wait for this request
+        try:
+            texts, single = predict_texts(await read_body(request, settings), settings)
+        finally:
+            batcher.arriving -= 1
         probabilities = await batcher.probabilities(texts)
         rows = [{**p.as_dict(), "backend": predictor.backend}
                 for p in predictions(texts, predictor.labels, probabilities)]

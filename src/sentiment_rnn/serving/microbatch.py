@@ -3,9 +3,10 @@
 A request's texts join a queue. One task takes the first waiting request, then keeps adding
 requests until the batch holds `max_batch_size` texts or `max_wait` seconds have passed since
 it began, and runs the batch on the model's single compute thread (never on the event loop).
-Each request then gets its own rows back. With `max_batch_size` 1, every request runs alone.
-Under load, more requests wait in the queue while a batch runs, so batches grow with
-concurrency; a lone request waits at most `max_wait`.
+Each request then gets its own rows back. It waits only while other requests are arriving
+(`arriving`: received, their bodies still being read and checked): a lone request runs at
+once. Under load, requests queue while a batch runs, so batches grow with concurrency. With
+`max_batch_size` 1, every request runs alone.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class MicroBatcher:
         self.executor = executor  # one thread: the model runs one batch at a time
         self.max_batch_size = max_batch_size
         self.max_wait = max_wait
+        self.arriving = 0  # requests received and not yet queued (the app counts them)
         self.batches = 0  # counters, reported by /v1/health
         self.texts = 0
         self._queue: asyncio.Queue[_Waiting] = asyncio.Queue()
@@ -75,7 +77,7 @@ class MicroBatcher:
                 item = self._queue.get_nowait()
             else:
                 remaining = deadline - loop.time()
-                if remaining <= 0:
+                if remaining <= 0 or not self.arriving:  # nobody else to wait for
                     break
                 try:
                     item = await asyncio.wait_for(self._queue.get(), remaining)

@@ -14,7 +14,7 @@ class Settings:
     model: str | None = None  # run directory; None: runs/latest
     backend: str | None = None  # "torch" | "onnx"; None: onnx when the run has model.onnx
     max_batch_size: int = 64  # texts run through the model at once; 1 turns batching off
-    max_wait_ms: float = 5.0  # how long a request waits for others to share its batch
+    max_wait_ms: float = 0.0  # how long a batch may wait for requests still arriving
     max_text_chars: int = 100_000
     max_texts: int = 1_000
     max_body_bytes: int = 8_000_000
