@@ -109,6 +109,17 @@ def test_bad_requests_get_json_errors_naming_field_and_limit(
     assert error["field"] == field and error["limit"] == limit and error["error"]
 
 
+@pytest.mark.parametrize(("text", "problem"), [
+    ("zzqx qqzv", "none of the words read (zzqx, qqzv) is in the model's vocabulary"),
+    ("<br />", "the text has no tokens the model can read"),
+])
+def test_explain_of_a_text_the_model_cannot_read_is_a_422(onnx_server: str, text: str,
+                                                          problem: str) -> None:
+    response = httpx.post(f"{onnx_server}/v1/explain", json={"text": text})
+    assert response.status_code == 422
+    assert response.json()["field"] == "text" and response.json()["error"].startswith(problem)
+
+
 def test_a_chunked_body_over_the_limit_is_refused_without_reading_it_all(onnx_server: str) -> None:
     def chunks():
         for _ in range(1000):
@@ -213,3 +224,42 @@ def test_two_workers_answer_and_stop_on_sigterm(exported: Path) -> None:
         assert [row["text"] for row in rows] == TEXTS * 4
         process.send_signal(signal.SIGTERM)
         assert process.wait(60) == 0
+
+
+def random_value(rng, depth: int = 0):
+    """A random JSON value: strings of any code point (surrogates too), numbers, lists, objects."""
+    kind = rng.choice(["str", "str", "num", "null", "bool", "list", "dict"] if depth < 3 else ["str"])
+    if kind == "str":
+        return "".join(chr(rng.choice([rng.randrange(32, 127), rng.randrange(0, 0x110000)]))
+                       for _ in range(rng.randrange(0, 12)))
+    if kind == "num":
+        return rng.choice([0, -1, 1e308, 3.5, 2**70])
+    if kind == "list":
+        return [random_value(rng, depth + 1) for _ in range(rng.randrange(0, 4))]
+    if kind == "dict":
+        keys = ["text", "texts", rng.choice(["x", "TEXT", ""])]
+        return {rng.choice(keys): random_value(rng, depth + 1) for _ in range(rng.randrange(0, 3))}
+    return None if kind == "null" else rng.random() < 0.5
+
+
+def test_no_random_body_gets_a_server_error(onnx_server: str) -> None:
+    import random
+
+    rng = random.Random(13)
+    statuses = {}
+    with httpx.Client() as client:
+        for i in range(300):
+            if i % 3 == 0:
+                body = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 40)))
+            else:
+                value = random_value(rng)
+                value = {"texts" if i % 2 else "text": value} if rng.random() < 0.6 else value
+                body = json.dumps(value).encode()
+            for path in ("/v1/predict", "/v1/explain"):
+                response = client.post(f"{onnx_server}{path}", content=body)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                assert response.status_code < 500, (path, body, response.text)
+                if response.status_code != 200:
+                    assert set(response.json()) == {"error", "field", "limit"}
+    assert statuses.get(200, 0) > 0 and statuses.get(422, 0) > 0 and statuses.get(400, 0) > 0
+    assert httpx.get(f"{onnx_server}/v1/health").json()["status"] == "ok"

@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from sentiment_rnn import __version__
 from sentiment_rnn.artifact import METRICS
+from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import read_json
 from sentiment_rnn.predict import predictions
 from sentiment_rnn.serving.api import (
@@ -87,7 +88,10 @@ def create_app(settings: Settings, predictor) -> FastAPI:
         if explainer is None:
             raise ApiError(404, "explain needs an RNN run; this server serves a baseline run")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(executor, explainer, text)
+        try:
+            return await loop.run_in_executor(executor, explainer, text)
+        except UserError as err:  # no word the model knows, nothing it can read
+            raise ApiError(422, str(err), "text") from None
 
     @app.get("/v1/health")
     async def health():
