@@ -1,10 +1,9 @@
 """Prediction through the run's ONNX graph (`model.onnx`, from `sentiment-rnn export`), without torch.
 
-`OnnxPredictor` offers what `Predictor` offers (`labels`, `path`, `config`, `meta`,
-`predict_proba`, `predict`), from onnxruntime, NumPy and the run's tokenizer. The texts are
-checked and encoded, the logits turned into probabilities (`predict.probabilities_from_logits`)
-and the probabilities into answers by the same code as the torch path, so both backends give
-the same output.
+`OnnxPredictor` is a `Predictor` whose logits come from onnxruntime instead of torch: the texts
+are checked and encoded, the logits turned into probabilities (`predict.probabilities_from_logits`)
+and the probabilities into answers by `Predictor`'s own code, so both backends give the same
+output. It answers with NumPy arrays where the torch backend answers with tensors.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from sentiment_rnn.errors import UserError
+from sentiment_rnn.predict import Predictor
 
 ONNX = "model.onnx"
 OPSET = 17
@@ -59,15 +59,14 @@ def padded_batches(
         yield index, ids, lengths
 
 
-class OnnxPredictor:
+class OnnxPredictor(Predictor):
     """A trained run's ONNX graph under onnxruntime, ready to classify texts."""
 
     backend = "onnx"
 
     def __init__(self, run, session, batch_size: int = BATCH_SIZE) -> None:
-        self.run = run  # a RunFiles: path, config, labels, tokenizer, meta
+        super().__init__(run, batch_size)  # run: a RunFiles (path, config, labels, tokenizer, meta)
         self.session = session
-        self.batch_size = batch_size
         classes = session.get_outputs()[0].shape[-1]
         if isinstance(classes, int) and classes != len(run.labels):
             raise UserError(
@@ -87,22 +86,6 @@ class OnnxPredictor:
             raise UserError(f"{run.path / ONNX}: not a readable ONNX graph ({err})") from None
         return cls(run, session)
 
-    @property
-    def labels(self) -> list[str]:
-        return self.run.labels
-
-    @property
-    def path(self) -> Path:
-        return self.run.path
-
-    @property
-    def config(self):
-        return self.run.config
-
-    @property
-    def meta(self) -> dict:
-        return self.run.meta
-
     def logits(self, sequences: Sequence[Sequence[int]]) -> np.ndarray:
         """Logits (N, C) in the order of `sequences`, computed in length-sorted batches."""
         out = np.empty((len(sequences), len(self.labels)), dtype=np.float32)
@@ -110,22 +93,5 @@ class OnnxPredictor:
             out[index] = self.session.run(None, {"input_ids": ids, "lengths": lengths})[0]
         return out
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities (N, C) for each text, in the run's label order."""
-        from sentiment_rnn.predict import check_texts, encode_texts, probabilities_from_logits
-
-        texts = check_texts(texts)
-        if not texts:
-            return np.empty((0, len(self.labels)), dtype=np.float32)
-        return probabilities_from_logits(self.logits(encode_texts(self.run, texts)), self.run)
-
-    def probabilities(self, sequences: Sequence[Sequence[int]]) -> np.ndarray:
-        """Class probabilities (N, C) of token-id sequences (for explain)."""
-        from sentiment_rnn.predict import probabilities_from_logits
-
-        return probabilities_from_logits(self.logits(sequences), self.run)
-
-    def predict(self, texts: Sequence[str]):
-        from sentiment_rnn.predict import predictions
-
-        return predictions(texts, self.labels, self.predict_proba(texts))
+    def _output(self, probabilities: np.ndarray) -> np.ndarray:
+        return probabilities

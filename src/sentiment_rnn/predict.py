@@ -42,14 +42,18 @@ class Prediction:
 
 
 class Predictor:
-    """A trained run, ready to classify texts (torch; `OnnxPredictor` is the ONNX twin)."""
+    """A trained run, ready to classify texts.
+
+    This class reads the weights with torch; `OnnxPredictor` (onnx_predict.py) reads the run's
+    ONNX graph instead and overrides only `logits` and `_output`: checking and encoding the
+    texts, the step from logits to probabilities and the answers are this class's, for both.
+    """
 
     backend = "torch"
 
     def __init__(self, run: Run, batch_size: int = 64) -> None:
         self.run = run
         self.batch_size = batch_size
-        self.device = next(run.model.parameters()).device
 
     @classmethod
     def from_dir(cls, path: Path | None = None, device: str = "cpu") -> Predictor:
@@ -73,18 +77,29 @@ class Predictor:
     def meta(self) -> dict:
         return self.run.meta
 
-    def predict_proba(self, texts: Sequence[str]) -> torch.Tensor:
-        """Class probabilities (N, C) for each text, in the run's label order."""
-        import torch
-
+    def logits(self, sequences: Sequence[Sequence[int]]) -> np.ndarray:
+        """Logits (N, C) of token-id sequences, in their order (length-sorted batches)."""
         from sentiment_rnn.model import predict_logits
 
+        device = next(self.run.model.parameters()).device
+        return predict_logits(self.run.model, sequences, self.batch_size, device).numpy()
+
+    def probabilities(self, sequences: Sequence[Sequence[int]]) -> np.ndarray:
+        """Class probabilities (N, C) of token-id sequences."""
+        return probabilities_from_logits(self.logits(sequences), self.run)
+
+    def predict_proba(self, texts: Sequence[str]) -> torch.Tensor:
+        """Class probabilities (N, C) for each text, in the run's label order."""
         texts = check_texts(texts)
         if not texts:
-            return torch.empty(0, len(self.labels))
-        logits = predict_logits(self.run.model, encode_texts(self.run, texts), self.batch_size,
-                                self.device)  # (N, C)
-        return torch.from_numpy(probabilities_from_logits(logits.numpy(), self.run))
+            return self._output(np.empty((0, len(self.labels)), dtype=np.float32))
+        return self._output(self.probabilities(encode_texts(self.run, texts)))
+
+    def _output(self, probabilities: np.ndarray) -> torch.Tensor:
+        """The torch backend answers with a tensor, as it always has."""
+        import torch
+
+        return torch.from_numpy(probabilities)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         return predictions(texts, self.labels, self.predict_proba(texts))
