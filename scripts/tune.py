@@ -19,9 +19,9 @@ from pathlib import Path
 import torch
 
 from sentiment_rnn.config import load_config
-from sentiment_rnn.fit import fit
-from sentiment_rnn.model import count_parameters
-from sentiment_rnn.train import set_up
+from sentiment_rnn.rnn.fit import fit
+from sentiment_rnn.rnn.model import count_parameters
+from sentiment_rnn.rnn.train import set_up
 
 
 def run_variant(config_path: Path, overrides: list[str], variant: str) -> dict:

@@ -127,7 +127,7 @@ def match_labels(probes: list[Probe], labels: list[str], source: str) -> list[st
 
 def unigram_bag(text: str) -> Counter:
     """The multiset of words a unigram bag of words sees (the baseline's own normalisation)."""
-    from sentiment_rnn.bow import analyzer
+    from sentiment_rnn.baseline.features import analyzer
 
     settings = {"lowercase": True, "ngram_range": (1, 1), "stop_words": None}
     return Counter(analyzer(settings)(text))
