@@ -35,7 +35,8 @@ from sentiment_rnn.baseline.model import (
     fit_linear,
     text_settings,
 )
-from sentiment_rnn.config import BaselineConfig, Config, apply_override, validate_config
+from sentiment_rnn.config import BaselineConfig, Config, validate_config
+from sentiment_rnn.config_file import apply_override
 from sentiment_rnn.data.dataset import Dataset, load_dataset
 
 IMDB = Path(os.environ.get("SENTIMENT_RNN_DATASETS", "../shared/datasets")) / "imdb"

@@ -24,7 +24,8 @@ from conftest import TINY_CONFIG, write_dataset
 from sentiment_rnn.baseline.model import BaselineModel
 from sentiment_rnn.baseline.train import train_baseline
 from sentiment_rnn.cli import app
-from sentiment_rnn.config import TokenizerConfig, apply_override, load_config, validate_config
+from sentiment_rnn.config import TokenizerConfig, load_config, validate_config
+from sentiment_rnn.config_file import apply_override
 from sentiment_rnn.data.tokenizer import build_tokenizer
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.predictors import load_predictor

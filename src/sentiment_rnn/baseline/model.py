@@ -32,7 +32,7 @@ from sentiment_rnn.baseline.features import (
     scores_to_proba,
     tfidf,
 )
-from sentiment_rnn.config import Config, read_yaml_mapping, validate_config
+from sentiment_rnn.config import Config, read_config
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write, read_json
 from sentiment_rnn.runs import ARRAYS, PARAMS, VOCABULARY
@@ -156,7 +156,7 @@ class BaselineModel:
             raise UserError(f"{path / VOCABULARY}: expected a list of n-gram strings")
         arrays = _read_arrays(path / ARRAYS, settings["kind"], len(labels), len(vocabulary))
         config_path = path / runs.CONFIG
-        config = validate_config(read_yaml_mapping(config_path), source=str(config_path))
+        config = read_config(config_path)
         runs.verify_checksums(path, meta, runs.KINDS["baseline"].checked)
         return cls(settings, labels, vocabulary, arrays, path, config, meta)
 

@@ -12,7 +12,7 @@ from safetensors.torch import load_file, save
 from tokenizers import Tokenizer
 
 from sentiment_rnn import __version__, runs
-from sentiment_rnn.config import Config, read_yaml_mapping, validate_config
+from sentiment_rnn.config import Config, read_config
 from sentiment_rnn.data.tokenizer import load_tokenizer
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
@@ -55,7 +55,7 @@ def load_run(path: Path | None, device: str | torch.device = "cpu", hint: str | 
     """Load a finished RNN run directory; every missing or mismatched file is named."""
     run_dir, meta = runs.open_run(path, "rnn", hint)
     config_path = run_dir / runs.CONFIG
-    config = validate_config(read_yaml_mapping(config_path), source=str(config_path))
+    config = read_config(config_path)
     labels = runs.read_labels(run_dir)
     tokenizer = load_tokenizer(run_dir / runs.TOKENIZER)
     model = SentimentRNN(tokenizer.get_vocab_size(), len(labels), config.model)

@@ -18,7 +18,7 @@ from rich.console import Console
 from tokenizers import Tokenizer
 
 from sentiment_rnn import runs
-from sentiment_rnn.config import Config, read_yaml_mapping, validate_config
+from sentiment_rnn.config import Config, read_config
 from sentiment_rnn.data.dataset import Dataset, Split, load_dataset, split_records
 from sentiment_rnn.data.tokenizer import build_tokenizer, encode
 from sentiment_rnn.errors import UserError
@@ -106,7 +106,7 @@ def resume_config(run_dir: Path) -> Config:
         raise UserError(f"{run_dir}: no {runs.CONFIG}, so not a run directory to resume")
     if (run_dir / runs.META).exists():
         raise UserError(f"{run_dir}: this run already finished ({runs.META} exists); nothing to resume")
-    return validate_config(read_yaml_mapping(run_dir / runs.CONFIG), str(run_dir / runs.CONFIG))
+    return read_config(run_dir / runs.CONFIG)
 
 
 def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
