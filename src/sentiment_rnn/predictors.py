@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sentiment_rnn.texts import Classifier
 
-def load_predictor(path: Path | None = None):
+
+def load_predictor(path: Path | None = None) -> Classifier:
     """A finished run of either kind: `Predictor` (RNN) or `BaselineModel` (bag of words).
 
     Both offer `.labels`, `.predict_proba(texts)` and `.predict(texts)`. scikit-learn and SciPy

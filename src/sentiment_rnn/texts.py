@@ -14,9 +14,21 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import read_text_lines, source_name
+
+
+class Classifier(Protocol):
+    """What every predictor offers, whatever runs it (the RNN's `Predictor`, `BaselineModel`;
+    `predictors.load_predictor` picks one by the run's kind)."""
+
+    labels: list[str]
+
+    def predict_proba(self, texts: Sequence[str]): ...  # (N, C) in `labels` order
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]: ...
 
 
 @dataclass

@@ -3,11 +3,10 @@ afterwards), and one process-wide CPU memory setting that `sentiment-rnn train` 
 entry point (never the library: it cannot be undone).
 
 On Linux with glibc, every large tensor freed after a training step goes back to the operating
-system and the next step's tensors page-fault their memory in again: measured here for a BiLSTM
-(embedding 128, hidden 256, batch 64, 267-token reviews), about 45% of a step was that system time.
-`keep_freed_memory()` asks glibc to keep freed memory in the process heap instead (mallopt:
-no mmap for blocks under 1 GiB, no trimming), which roughly doubled that model's real tokens/s
-(figures: docs/benchmarks.md). Peak memory is unchanged: the memory is reused, not grown.
+system and the next step's tensors page-fault their memory in again. `keep_freed_memory()` asks
+glibc to keep freed memory in the process heap instead (mallopt: no mmap for blocks under 1 GiB,
+no trimming). What that costs and gains is measured once, in the README's Performance section
+(`scripts/bench_train.py`). Peak memory is unchanged: the memory is reused, not grown.
 """
 
 from __future__ import annotations
