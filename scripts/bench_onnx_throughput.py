@@ -31,10 +31,10 @@ def main() -> None:
 
     import torch
 
-    from sentiment_rnn.data import load_dataset
-    from sentiment_rnn.export import export_onnx
-    from sentiment_rnn.onnx_predict import ONNX
-    from sentiment_rnn.predict import load_predictor
+    from sentiment_rnn.data.dataset import load_dataset
+    from sentiment_rnn.predictors import load_predictor
+    from sentiment_rnn.rnn.export import export_onnx
+    from sentiment_rnn.runs import ONNX
 
     torch.set_num_threads(args.threads)
     if not (args.model / ONNX).is_file():

@@ -74,7 +74,7 @@ def tiny_config(tmp_path: Path) -> Path:
 def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One tiny trained run, shared by the predict / evaluate / artifact tests (read-only)."""
     from sentiment_rnn.config import validate_config
-    from sentiment_rnn.train import train
+    from sentiment_rnn.rnn.train import train
 
     root = tmp_path_factory.mktemp("trained")
     config = validate_config({**TINY_CONFIG, "data": write_dataset(root / "data")}, "tiny")

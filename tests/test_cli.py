@@ -500,7 +500,7 @@ def test_train_when_runs_latest_is_a_directory(tiny_config: Path) -> None:
 
 
 def test_two_trainings_in_the_same_second_get_their_own_directories(tiny_config, monkeypatch) -> None:
-    import sentiment_rnn.artifact as artifact
+    import sentiment_rnn.runs as artifact
 
     class FrozenClock(datetime):
         @classmethod

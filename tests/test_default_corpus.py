@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sentiment_rnn.config import load_config
-from sentiment_rnn.predict import Predictor
-from sentiment_rnn.train import train
+from sentiment_rnn.rnn.predictor import Predictor
+from sentiment_rnn.rnn.train import train
 
 REPO = Path(__file__).resolve().parents[1]
 

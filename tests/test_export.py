@@ -15,14 +15,16 @@ from typer.testing import CliRunner
 
 from sentiment_rnn.cli import app
 from sentiment_rnn.config import ModelConfig
-from sentiment_rnn.model import SentimentRNN
-from sentiment_rnn.predict import Predictor, load_predictor
+from sentiment_rnn.predictors import load_predictor
+from sentiment_rnn.rnn.model import SentimentRNN
+from sentiment_rnn.rnn.predictor import Predictor
 
 pytest.importorskip("onnxruntime", reason="the [onnx] extra is not installed")
 pytest.importorskip("onnx", reason="the [onnx] extra is not installed")
 
-from sentiment_rnn.export import TOLERANCE, onnx_bytes  # noqa: E402
-from sentiment_rnn.onnx_predict import ONNX, OnnxPredictor, session_from_bytes  # noqa: E402
+from sentiment_rnn.rnn.export import TOLERANCE, onnx_bytes  # noqa: E402
+from sentiment_rnn.rnn.onnx_predictor import OnnxPredictor, session_from_bytes  # noqa: E402
+from sentiment_rnn.runs import ONNX  # noqa: E402
 
 CELLS, POOLINGS = ["rnn", "lstm", "gru"], ["last", "mean", "max", "mean_max"]
 TEXTS = ["the plot was not great", "superb", "the cast was dull , the ending was not clever at all"]
@@ -196,8 +198,8 @@ def test_explain_from_the_graph_matches_torch(tmp_path: Path, pooling: str,
     """One direction: torch's one pass against the graph's prefix runs; both: prefix runs."""
     from test_explain import make_run
 
-    from sentiment_rnn.explain import explain_predictor, explain_run
-    from sentiment_rnn.export import export_onnx
+    from sentiment_rnn.evaluation.explain import explain_predictor, explain_run
+    from sentiment_rnn.rnn.export import export_onnx
 
     (tmp_path / "run").mkdir()
     run = make_run(tmp_path / "run", {"cell": "gru", "pooling": pooling, "num_layers": 2,

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from sentiment_rnn.config import ModelConfig
-from sentiment_rnn.model import SentimentRNN, masked_pool, predict_logits, reverse_within_length
+from sentiment_rnn.rnn.model import SentimentRNN, masked_pool, predict_logits, reverse_within_length
 
 CELLS = ("rnn", "lstm", "gru")
 POOLINGS = ("last", "mean", "max", "mean_max")

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from serve_helpers import exported_copy, server
 
-from sentiment_rnn.explain import explain_run
-from sentiment_rnn.predict import Predictor
+from sentiment_rnn.evaluation.explain import explain_run
+from sentiment_rnn.rnn.predictor import Predictor
 
 httpx = pytest.importorskip("httpx", reason="the [test] extra is not installed")
 
@@ -47,7 +47,7 @@ def test_predict_gives_the_cli_json_shape_and_the_model_answers(onnx_server: str
 
 
 def test_explain_matches_the_torch_explanation(onnx_server: str, trained_run: Path) -> None:
-    from sentiment_rnn.artifact import load_run
+    from sentiment_rnn.rnn.run import load_run
 
     text = "the plot was not great , the cast was superb"
     expected = explain_run(load_run(trained_run), text).as_dict()
@@ -185,7 +185,7 @@ def test_sigterm_finishes_requests_in_flight_then_exits_0(exported: Path) -> Non
 
 def test_torch_backend_and_a_baseline_run(trained_run: Path, tmp_path: Path) -> None:
     from conftest import TINY_CONFIG, write_dataset
-    from sentiment_rnn.baseline import train_baseline
+    from sentiment_rnn.baseline.train import train_baseline
     from sentiment_rnn.config import validate_config
 
     config = validate_config({**TINY_CONFIG, "data": write_dataset(tmp_path / "data")}, "tiny")

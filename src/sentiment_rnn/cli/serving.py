@@ -21,7 +21,7 @@ def export_command(
     format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.onnx,
 ) -> None:
     """Write the model as an ONNX graph into its run directory, for predict, evaluate, serve."""
-    from sentiment_rnn.export import export_onnx
+    from sentiment_rnn.rnn.export import export_onnx
 
     result = export_onnx(model)
     typer.echo(

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from sentiment_rnn.predict import text_problem
 from sentiment_rnn.serving.settings import Settings
+from sentiment_rnn.texts import text_problem
 
 
 class ApiError(Exception):

@@ -20,10 +20,8 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from sentiment_rnn import __version__
-from sentiment_rnn.artifact import METRICS
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.files import read_json
-from sentiment_rnn.predict import predictions
+from sentiment_rnn.runs import read_metrics
 from sentiment_rnn.serving.api import (
     ApiError,
     ExplainRequest,
@@ -34,6 +32,7 @@ from sentiment_rnn.serving.api import (
 )
 from sentiment_rnn.serving.microbatch import MicroBatcher
 from sentiment_rnn.serving.settings import Settings
+from sentiment_rnn.texts import predictions
 
 STATIC = Path(__file__).parent / "static"
 
@@ -131,7 +130,7 @@ def make_explainer(predictor):
     """text -> the `explain --format json` object, or None for a baseline run."""
     if predictor.backend == "numpy":
         return None
-    from sentiment_rnn.explain import explain_predictor
+    from sentiment_rnn.evaluation.explain import explain_predictor
 
     return lambda text: explain_predictor(predictor, text).as_dict()
 
@@ -140,8 +139,7 @@ def describe(predictor, settings: Settings) -> dict:
     """What /v1/model says: the run, how it answers, and the server's limits."""
     meta, config = predictor.meta, predictor.config
     kind = meta.get("kind")
-    metrics_path = Path(predictor.path) / METRICS
-    metrics = read_json(metrics_path) if metrics_path.is_file() else {}
+    metrics = read_metrics(Path(predictor.path))
     summary = {split: {key: metrics[split].get(key) for key in ("accuracy", "macro_f1", "loss")}
                for split in ("dev", "test") if isinstance(metrics.get(split), dict)}
     sections = ("model", "tokenizer") if kind == "rnn" else ("baseline",)

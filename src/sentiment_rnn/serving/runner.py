@@ -29,7 +29,7 @@ def load(settings: Settings):
     """The settings' run, loaded (torch threads set here, at the process's entry point)."""
     from pathlib import Path
 
-    from sentiment_rnn.predict import load_predictor
+    from sentiment_rnn.predictors import load_predictor
 
     threads = settings.compute_threads()
     predictor = load_predictor(None if settings.model is None else Path(settings.model),

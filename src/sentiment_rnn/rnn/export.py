@@ -19,19 +19,12 @@ from pathlib import Path
 
 import torch
 
-from sentiment_rnn.artifact import (
-    META,
-    SAVED,
-    checksums,
-    load_run,
-    read_meta,
-    resolve_run_dir,
-    sha256_file,
-    write_json,
-)
+from sentiment_rnn import runs
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
-from sentiment_rnn.onnx_predict import ONNX, OPSET, require_onnxruntime, session_from_bytes
+from sentiment_rnn.rnn.onnx_predictor import OPSET, require_onnxruntime, session_from_bytes
+from sentiment_rnn.rnn.run import load_run
+from sentiment_rnn.runs import ONNX
 
 TOLERANCE = 1e-5  # largest logit difference accepted between torch and onnxruntime
 CHECK_LENGTHS = (1, 2, 3, 5, 8, 13, 21, 34)  # texts of mixed lengths in one padded batch
@@ -46,8 +39,8 @@ class Exported:
 
 def export_onnx(model: Path | None = None) -> Exported:
     """Write `model.onnx` into an RNN run directory and record it in `meta.json`."""
-    run_dir = resolve_run_dir(model)
-    if read_meta(run_dir).get("kind") == "baseline":
+    run_dir = runs.resolve_run_dir(model)
+    if runs.run_kind(run_dir) == "baseline":
         raise UserError(
             f"{run_dir}: a baseline run; it already predicts with NumPy alone, without torch. "
             "export takes an RNN run"
@@ -114,16 +107,10 @@ def parity(model: torch.nn.Module, data: bytes, vocab_size: int, seed: int = 0) 
 
 def record_onnx(run_dir: Path, difference: float) -> None:
     """Add model.onnx's SHA-256 and the export's facts to meta.json (rewritten atomically)."""
-    meta = read_meta(run_dir)
-    # A run saved before checksums were recorded gets them now: load_run has just checked it.
-    sha256 = dict(meta.get("sha256") or checksums(run_dir, SAVED))
-    sha256[ONNX] = sha256_file(run_dir / ONNX)
-    meta["sha256"] = sha256
-    meta["onnx"] = {
+    runs.record_file(run_dir, ONNX, "onnx", {
         "file": ONNX,
         "opset": OPSET,
         "exported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "torch_version": torch.__version__,
         "max_difference": difference,
-    }
-    write_json(run_dir / META, meta)
+    })

@@ -20,23 +20,22 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sentiment_rnn.artifact import Run, RunFiles, load_run, read_meta, resolve_run_dir
-from sentiment_rnn.bow import TOKEN_PATTERN, analyzer, scores_to_proba, stop_word_list
+from sentiment_rnn.baseline.features import TOKEN_PATTERN, stop_word_list
+from sentiment_rnn.data.tokenizer import UNK, UNK_ID, encode, normalizer, truncate
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.predict import probabilities_from_logits
-from sentiment_rnn.tokenizer import UNK, UNK_ID, normalizer, truncate
+from sentiment_rnn.rnn.run import Run, RunFiles, load_run
+from sentiment_rnn.texts import probabilities_from_logits
 
 if TYPE_CHECKING:
-    from sentiment_rnn.onnx_predict import OnnxPredictor
+    from sentiment_rnn.rnn.onnx_predictor import OnnxPredictor
 
-FORMAT_VERSION = 1
+EXPLANATION_FORMAT_VERSION = 1  # of the --format json output
 MAX_EXACT = 512  # tokens read: up to this many, every prefix and every occlusion is computed
 STRIDED_POINTS = 256  # longer bidirectional texts: prefix runs spread evenly over the text
 FOCUS = 128  # longer texts: tokens around the largest flip that are computed exactly
@@ -78,7 +77,7 @@ class Explanation:
             )
         ]
         return {
-            "format_version": FORMAT_VERSION, "model": self.model, "text": self.text,
+            "format_version": EXPLANATION_FORMAT_VERSION, "model": self.model, "text": self.text,
             "labels": self.labels, "label": self.label,
             "probabilities": dict(zip(self.labels, self.probabilities, strict=True)),
             "trajectory_method": self.trajectory_method, "importance_method": "occlusion",
@@ -90,15 +89,10 @@ class Explanation:
 
 def explain(text: str, model: Path | None = None, baseline: Path | None = None) -> Explanation:
     """The whole `explain` command: load the run(s), explain `text`."""
-    run_dir = resolve_run_dir(model)
-    if read_meta(run_dir).get("kind") == "baseline":
-        raise UserError(
-            f"{run_dir}: a baseline run; explain needs an RNN run as --model "
-            "(pass the baseline beside it with --baseline DIR)"
-        )
-    result = explain_run(load_run(run_dir), text)
+    hint = "explain needs an RNN run as --model (pass the baseline beside it with --baseline DIR)"
+    result = explain_run(load_run(model, hint=hint), text)
     if baseline is not None:
-        from sentiment_rnn.baseline import BaselineModel
+        from sentiment_rnn.baseline.model import BaselineModel
 
         other = BaselineModel.from_dir(baseline)
         if other.labels != result.labels:
@@ -113,7 +107,7 @@ def read_tokens(run: Run | RunFiles, text: str) -> tuple[list[int], list[str], l
         raise UserError("the text is empty; give at least one word to explain")
     tokenizer, config = run.tokenizer, run.config.tokenizer
     words = tokenizer.pre_tokenizer.pre_tokenize_str(tokenizer.normalizer.normalize_str(text))
-    ids = tokenizer.encode(text).ids
+    ids = encode(tokenizer, [text])[0] if words else []  # the one encoding path (long texts too)
     if not ids:
         raise UserError("the text has no tokens the model can read (only markup or spaces?)")
     assert len(ids) == len(words), "a word-level tokenizer gives one token per word"
@@ -141,40 +135,16 @@ def runs_of(positions: list[int]) -> list[list[int]]:
     return ranges
 
 
-def prefix_pooling(model, ids: list[int]) -> np.ndarray:
-    """Unidirectional model: logits (T, C) after each prefix, from one encoder pass."""
-    import torch
-
-    with torch.no_grad():
-        return _prefix_pooling(model.eval(), ids).numpy()
-
-
-def _prefix_pooling(model, ids: list[int]):
-    import torch
-
-    device = next(model.parameters()).device
-    x = torch.tensor([ids], device=device)  # (1, T)
-    outputs = model.encoder(model.embedding(x), torch.tensor([len(ids)], device=device))[0]  # (T, D)
-    steps = torch.arange(1, len(ids) + 1, device=device).unsqueeze(1)  # (T, 1)
-    pooling = model.config.pooling
-    pooled = [outputs] if pooling == "last" else []  # the output at t is the state after t
-    if pooling in ("mean", "mean_max"):
-        pooled.append(outputs.cumsum(dim=0) / steps)  # (T, D) running mean
-    if pooling in ("max", "mean_max"):
-        pooled.append(outputs.cummax(dim=0).values)  # (T, D) running max
-    return model.classifier(torch.cat(pooled, dim=-1)).float().cpu()  # (T, C)
-
-
 class TorchReader:
     """The torch model, for explain: probabilities of token sequences, and the one-pass
-    trajectory of a unidirectional model."""
+    trajectory of a unidirectional model (`SentimentRNN.prefix_logits`)."""
 
     def __init__(self, run: Run) -> None:
         self.run, self.model = run, run.model.eval()
 
     def probabilities(self, sequences: list[list[int]]) -> np.ndarray:
         """Probabilities (N, C) of several token sequences, batched within TOKEN_BUDGET."""
-        from sentiment_rnn.model import predict_logits
+        from sentiment_rnn.rnn.model import predict_logits
 
         device = next(self.model.parameters()).device
         batch_size = max(1, TOKEN_BUDGET // max(len(seq) for seq in sequences))
@@ -185,7 +155,7 @@ class TorchReader:
         """(T, C) after each prefix, for a unidirectional model; None for a bidirectional one."""
         if self.model.config.bidirectional:
             return None
-        return probabilities_from_logits(prefix_pooling(self.model, ids), self.run)
+        return probabilities_from_logits(self.model.prefix_logits(ids).cpu().numpy(), self.run)
 
 
 class OnnxReader:
@@ -312,8 +282,7 @@ def explain_baseline(model, text: str, rnn: Explanation) -> dict:
     matches = list(re.finditer(TOKEN_PATTERN, normalized))
     stop = stop_word_list(settings["stop_words"])
     content = [k for k, match in enumerate(matches) if match.group() not in stop]
-    probs = scores_to_proba(occluded_scores(model, [matches[k].group() for k in content]),
-                            settings["link"])  # (1 + W, C): the text, then without each word
+    probs = model.occlusion_proba([matches[k].group() for k in content])  # (1 + W, C): the text, then without each word
     target = rnn.labels.index(rnn.label)
     importance = dict(zip(content, (probs[0, target] - probs[1:, target]).tolist(), strict=True))
     by_start = {span[0]: t for t, span in enumerate(rnn.spans)}
@@ -328,43 +297,3 @@ def explain_baseline(model, text: str, rnn: Explanation) -> dict:
             for k, match in enumerate(matches)
         ],
     }
-
-
-def occluded_scores(model, words: list[str]) -> np.ndarray:
-    """Linear scores (1 + W, K) of `words`, then of `words` without each word in turn.
-
-    Removing word i changes only the n-grams within n - 1 words of it, so each row updates the
-    full text's sums from those: presence (nbsvm), or the TF-IDF numerator and squared norm.
-    """
-    settings, tfidf = model.settings, model.kind == "tfidf_logreg"
-    analyze, span = analyzer(settings), settings["ngram_range"][1] - 1
-    column = {term: i for i, term in enumerate(model.vocabulary)}
-    weights = model.arrays["coef"] if tfidf else model.arrays["nb_ratio"] * model.arrays["coef"]
-
-    def value(gram: str, count: int) -> float:  # the feature before the L2 norm
-        if count <= 0 or not tfidf:
-            return float(count > 0)
-        tf = 1.0 + math.log(count) if settings["sublinear_tf"] else float(count)
-        return tf * float(model.arrays["idf"][0, column[gram]])
-
-    counts = Counter(analyze(" ".join(words)))
-    known = [gram for gram in counts if gram in column]
-    numerator = sum((value(g, counts[g]) * weights[:, column[g]] for g in known),
-                    np.zeros(weights.shape[0]))  # (K,)
-    rows = [(numerator, sum(value(g, counts[g]) ** 2 for g in known))]
-    for i in range(len(words)):
-        lo, hi = max(0, i - span), min(len(words), i + span + 1)
-        delta = Counter(analyze(" ".join(words[lo:i] + words[i + 1 : hi])))
-        delta.subtract(Counter(analyze(" ".join(words[lo:hi]))))
-        top, square = numerator.copy(), rows[0][1]
-        for gram, change in delta.items():
-            if change and gram in column:
-                old, new = value(gram, counts[gram]), value(gram, counts[gram] + change)
-                top += (new - old) * weights[:, column[gram]]
-                square += new * new - old * old
-        rows.append((top, square))
-    scores = np.array([row[0] for row in rows])  # (1 + W, K)
-    if tfidf:
-        norms = np.sqrt(np.array([max(row[1], 0.0) for row in rows]))[:, None]  # (1 + W, 1)
-        scores = np.where(norms > 1e-9, scores / np.where(norms > 1e-9, norms, 1.0), 0.0)
-    return scores + model.arrays["intercept"]

@@ -1,7 +1,7 @@
 """Prediction through the run's ONNX graph (`model.onnx`, from `sentiment-rnn export`), without torch.
 
 `OnnxPredictor` is a `Predictor` whose logits come from onnxruntime instead of torch: the texts
-are checked and encoded, the logits turned into probabilities (`predict.probabilities_from_logits`)
+are checked and encoded, the logits turned into probabilities (`texts.probabilities_from_logits`)
 and the probabilities into answers by `Predictor`'s own code, so both backends give the same
 output. It answers with NumPy arrays where the torch backend answers with tensors.
 """
@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.predict import Predictor
+from sentiment_rnn.rnn.predictor import Predictor
+from sentiment_rnn.runs import ONNX
 
-ONNX = "model.onnx"
 OPSET = 17
 BATCH_SIZE = 64
 
@@ -65,7 +65,7 @@ class OnnxPredictor(Predictor):
     backend = "onnx"
 
     def __init__(self, run, session, batch_size: int = BATCH_SIZE) -> None:
-        super().__init__(run, batch_size)  # run: a RunFiles (path, config, labels, tokenizer, meta)
+        super().__init__(run, batch_size)  # run: rnn.run.RunFiles, no weights
         self.session = session
         classes = session.get_outputs()[0].shape[-1]
         if isinstance(classes, int) and classes != len(run.labels):
@@ -76,10 +76,10 @@ class OnnxPredictor(Predictor):
 
     @classmethod
     def from_dir(cls, path: Path | None = None, threads: int | None = None) -> OnnxPredictor:
-        from sentiment_rnn.artifact import read_rnn_run
+        from sentiment_rnn.rnn.run import read_rnn_files
 
         onnxruntime = require_onnxruntime()
-        run = read_rnn_run(path, extra=(ONNX,))
+        run = read_rnn_files(path, extra=(ONNX,))
         try:
             session = session_from_bytes(str(run.path / ONNX), threads)
         except onnxruntime.capi.onnxruntime_pybind11_state.Fail as err:
