@@ -519,6 +519,7 @@ def test_two_trainings_in_the_same_second_get_their_own_directories(tiny_config,
 # --- real processes ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ctrl_c_leaves_an_unfinished_run_and_exits_130(tmp_path: Path) -> None:
     config = {**TINY_CONFIG, "data": write_dataset(tmp_path / "data", n_train=480)}
     config_path = tmp_path / "long.yaml"

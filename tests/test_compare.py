@@ -174,6 +174,7 @@ def test_runs_given_the_wrong_way_round_are_refused(trained_run: Path, baseline_
         compare(Config(), trained_run, trained_run, tmp_path / "two")
 
 
+@pytest.mark.slow
 def test_a_data_file_changed_since_training_is_refused(tmp_path: Path) -> None:
     """Same paths, other contents: the run's recorded fingerprint catches it, for the RNN too."""
     from sentiment_rnn.rnn.train import train

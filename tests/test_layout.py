@@ -132,6 +132,7 @@ def test_baseline_texts_and_help_import_no_torch() -> None:
     assert result.stdout.rstrip().endswith("torch imported: False"), result.stdout[-500:]
 
 
+@pytest.mark.slow
 def test_a_baseline_predicts_without_torch(tmp_path: Path) -> None:
     """The torch-free path is real: a baseline run, trained and used, with torch never imported."""
     script = f"""

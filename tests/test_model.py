@@ -92,6 +92,7 @@ def test_plain_rnn_is_the_tanh_recurrence() -> None:
     assert torch.allclose(got, h, atol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cell", CELLS)
 def test_overfits_a_tiny_batch(cell: str) -> None:
     model = make(cell, True, dropout=0.0)

@@ -21,6 +21,8 @@ httpx = pytest.importorskip("httpx", reason="the [test] extra is not installed")
 sync_client = pytest.importorskip("websockets.sync.client",
                                   reason="the [test] extra (websockets) is not installed")
 
+pytestmark = pytest.mark.slow  # every test here runs real server processes
+
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 

@@ -24,6 +24,8 @@ from sentiment_rnn.errors import UserError
 from sentiment_rnn.rnn.checkpoint import CHECKPOINT, load_checkpoint
 from sentiment_rnn.rnn.train import TrainingInterrupted, resume, train
 
+pytestmark = pytest.mark.slow  # every test here trains a model
+
 EPOCHS = 6
 
 

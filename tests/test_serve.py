@@ -17,6 +17,7 @@ from sentiment_rnn.evaluation.explain import explain_run
 from sentiment_rnn.rnn.predictor import Predictor
 
 httpx = pytest.importorskip("httpx", reason="the [test] extra is not installed")
+pytestmark = pytest.mark.slow  # every test here runs real server processes
 
 TEXTS = ["the plot was not great", "superb", "the cast was dull , the ending was not clever"]
 LIMITS = ("--max-text-chars", "200", "--max-texts", "5", "--max-body-bytes", "4000")

@@ -118,6 +118,7 @@ def test_any_text_encodes_to_valid_ids_deterministically(tokenizer, text: str) -
     assert all(0 <= i < tokenizer.get_vocab_size() for i in first)
 
 
+@pytest.mark.slow
 def test_a_text_over_long_text_is_encoded_in_pieces_to_the_same_ids(tokenizer) -> None:
     from sentiment_rnn.data.tokenizer import LONG_TEXT
 

@@ -17,6 +17,8 @@ from sentiment_rnn.evaluation.evaluate import evaluate
 from sentiment_rnn.rnn.predictor import Predictor
 from sentiment_rnn.rnn.train import build_model, train
 
+pytestmark = pytest.mark.slow  # every test here trains a model
+
 UNTIMED = ("seconds", "tokens_per_second", "train_seconds")
 
 

@@ -40,7 +40,7 @@ LABELS, CONFIG, HISTORY, METRICS, META = (
     "labels.json", "config.yaml", "history.jsonl", "metrics.json", "meta.json"
 )
 WEIGHTS, TOKENIZER = "model.safetensors", "tokenizer.json"  # RNN runs
-ONNX = "model.onnx"  # RNN runs, once `sentiment-rnn export` has run (`rnn/export.py`)
+ONNX = "model.onnx"  # RNN runs, added by `sentiment-rnn export` (`rnn/export.py`)
 PARAMS, VOCABULARY, ARRAYS = "baseline.json", "vocabulary.json", "baseline.safetensors"  # baseline
 
 
@@ -52,6 +52,7 @@ class RunFiles:
     checked: tuple[str, ...]
     saved: tuple[str, ...]
     name: str  # for messages: "an RNN run"
+    added: tuple[str, ...] = ()  # may be added to a finished run (`record_file`), checked when read
 
 
 KINDS = {
@@ -60,6 +61,7 @@ KINDS = {
         checked=(WEIGHTS, TOKENIZER, LABELS, CONFIG),
         saved=(WEIGHTS, TOKENIZER, LABELS, CONFIG, METRICS, HISTORY),
         name="an RNN run",
+        added=(ONNX,),
     ),
     "baseline": RunFiles(
         required=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG, META),
@@ -252,6 +254,7 @@ def record_file(run_dir: Path, name: str, key: str, facts: dict) -> None:
     `facts` under `key`. A run saved before checksums were recorded gets them for all its files
     now (its loader has just checked them)."""
     meta = read_meta(run_dir)
+    assert name in KINDS[meta["kind"]].added, f"{name} is not a file added to {meta['kind']} runs"
     sha256 = dict(meta.get("sha256") or checksums(run_dir, KINDS[meta["kind"]].saved))
     sha256[name] = sha256_file(run_dir / name)
     write_json(run_dir / META, {**meta, "sha256": sha256, key: facts})
