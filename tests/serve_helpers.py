@@ -43,7 +43,7 @@ def server(run: Path, *options: str, timeout: float = 120):
     command = [sys.executable, "-m", "sentiment_rnn", "serve", "--model", str(run),
                "--host", "127.0.0.1", "--port", "0", "--threads", "1", *options]
     process = subprocess.Popen(command, env=environment(), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         url = _wait_for_start(process, timeout)
         yield process, url

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -38,7 +40,8 @@ class Browser:
             [executable, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-dev-shm-usage", "--remote-debugging-port=0", f"--user-data-dir={profile}",
              "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)  # its own process group: closed as one, never signals ours
         port = self._port(profile / "DevToolsActivePort")
         pages = httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=10).json()
         page = next(p for p in pages if p["type"] == "page")
@@ -89,8 +92,12 @@ class Browser:
 
     def close(self) -> None:
         self.connection.__exit__(None, None, None)
-        self.process.terminate()
-        self.process.wait(30)
+        os.killpg(self.process.pid, signal.SIGTERM)  # the browser and its helper processes
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
 
 @pytest.fixture
