@@ -43,6 +43,7 @@ def pretrain(
     try:
         with _ProgressReporter(log) as reporter:
             if resume is not None:
+                _set_threads(_run_config(resume))
                 run_dir, metrics = resume_pretrain(resume, reporter.reporter())
             else:
                 _set_threads(resolved)
@@ -67,13 +68,22 @@ def pretrain(
     console.print(f"saved to {run_dir}; fine-tune with: sentiment-rnn train --set model.init_from={run_dir}")
 
 
+def _run_config(run_dir: Path):
+    from sentiment_rnn.config import read_yaml_mapping, validate_config
+
+    path = run_dir / "config.yaml"
+    if not path.is_file():
+        return None  # resume_pretrain says what is wrong
+    return validate_config(read_yaml_mapping(path), str(path))
+
+
 def _set_threads(config) -> None:
     """Process-wide settings, made here at the entry point (the workers of processes: 2 use 1)."""
     import torch
 
     from sentiment_rnn.runtime import keep_freed_memory
 
-    if config.training.num_threads is not None:
+    if config is not None and config.training.num_threads is not None:
         torch.set_num_threads(config.training.num_threads)
     keep_freed_memory()
 
