@@ -174,7 +174,7 @@ class PretrainConfig(_Section):
     lr: float = Field(3e-3, gt=0, le=10)
     weight_decay: float = Field(0.0, ge=0)
     warmup_fraction: float = Field(0.02, ge=0, lt=1)  # then linear decay to 0 over all epochs
-    clip_grad_norm: float | None = Field(0.25, gt=0)
+    clip_grad_norm: float | None = Field(1.0, gt=0)
     embedding_dropout: float = Field(0.1, ge=0, lt=1)  # whole words dropped from the vocabulary
     input_dropout: float = Field(0.25, ge=0, lt=1)  # on embeddings, same mask at every step
     hidden_dropout: float = Field(0.2, ge=0, lt=1)  # between LSTM layers
