@@ -184,6 +184,13 @@ class PretrainConfig(_Section):
     div_value: float = Field(4.0, ge=1)
     checkpoint_every: int = Field(500, ge=1)  # steps between checkpoints and validations
 
+    @field_validator("cutoffs")
+    @classmethod
+    def _check_cutoffs(cls, value: list[int]) -> list[int]:
+        if not value or value[0] < 1 or any(a >= b for a, b in zip(value, value[1:])):
+            raise ValueError("should be increasing token ids above 0, e.g. [2000, 10000]")
+        return value
+
 
 class Config(_Section):
     """A whole experiment: data, tokenizer, model, training, and the baseline beside it."""
