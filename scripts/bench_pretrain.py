@@ -25,7 +25,7 @@ from pathlib import Path
 import torch
 
 from sentiment_rnn.config import load_config
-from sentiment_rnn.lm.corpus import encode_stream, EOS
+from sentiment_rnn.lm.corpus import EOS, encode_stream
 from sentiment_rnn.lm.loop import DirectionTrainer
 from sentiment_rnn.lm.model import LanguageModel
 from sentiment_rnn.readers import read_split

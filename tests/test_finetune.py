@@ -9,10 +9,11 @@ import pytest
 import torch
 import yaml
 from safetensors.torch import load_file
+from test_resume import assert_same, outcome
 from typer.testing import CliRunner
 
 import sentiment_rnn.checkpoint as checkpoint_module
-from conftest import TINY_CONFIG, write_csv, write_dataset
+from conftest import TINY_CONFIG, write_dataset
 from sentiment_rnn.cli import app
 from sentiment_rnn.config import validate_config
 from sentiment_rnn.errors import UserError
@@ -21,7 +22,6 @@ from sentiment_rnn.lm.run import pretrain
 from sentiment_rnn.lm.rundir import load_lm_run
 from sentiment_rnn.model import SentimentRNN
 from sentiment_rnn.train import TrainingInterrupted, resume, train
-from test_resume import assert_same, outcome
 
 FINETUNE = {"gradual_unfreezing": True, "discriminative_lr": 2.6, "schedule": "slanted_triangular"}
 

@@ -7,7 +7,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from sentiment_rnn.cli.common import ConfigOption, SetOption, app, errors_to_exit_codes, stdout_console
+from sentiment_rnn.cli.common import (
+    ConfigOption,
+    SetOption,
+    app,
+    errors_to_exit_codes,
+    stdout_console,
+)
 
 
 @app.command()
@@ -28,8 +34,9 @@ def pretrain(
     from rich.console import Console
 
     from sentiment_rnn.config import load_config
+    from sentiment_rnn.lm.run import PretrainInterrupted, resume_pretrain
+    from sentiment_rnn.lm.run import pretrain as pretrain_run
     from sentiment_rnn.lm.rundir import LATEST_LM
-    from sentiment_rnn.lm.run import PretrainInterrupted, pretrain as pretrain_run, resume_pretrain
 
     if resume is not None and (config is not None or set_ or output is not None or force):
         raise typer.BadParameter(
@@ -112,7 +119,13 @@ class _ProgressReporter:
     """A rich progress bar per direction (loss, perplexity, tokens/s), a line per checkpoint."""
 
     def __init__(self, console) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.console = console
         self.progress = Progress(

@@ -30,7 +30,10 @@ from sentiment_rnn.config import Config, read_yaml_mapping, validate_config
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
 from sentiment_rnn.lm.checkpoint import (
-    checkpoint_path, checkpoint_step, load_lm_checkpoint, save_lm_checkpoint,
+    checkpoint_path,
+    checkpoint_step,
+    load_lm_checkpoint,
+    save_lm_checkpoint,
 )
 from sentiment_rnn.lm.corpus import Corpus, build_corpus, stream_fingerprint
 from sentiment_rnn.lm.loop import DirectionTrainer, LMState, seed_for
