@@ -7,5 +7,9 @@ weights `train` can start from (`model.init_from`).
     model.py        LanguageModel: embedding -> LSTM layers -> adaptive (or full) softmax
     loop.py         one direction's training: truncated BPTT over batched streams, its state
     checkpoint.py   that state as checkpoint-<direction>.safetensors, atomically, no pickle
+    directions.py   build or restore each direction's trainer, step them, checkpoint, report
+    processes.py    pretrain.processes 2: a worker process per direction
+    rundir.py       the language-model run directory: its files, saving, loading
     run.py          the `pretrain` command: run directory, one or two processes, resume
+    transfer.py     `model.init_from`: checks, then the weights copied into a classifier
 """
