@@ -97,6 +97,14 @@ class ModelConfig(_Section):
     pooling: Literal["last", "mean", "max", "mean_max"] = "mean_max"
     pretrained_embeddings: Path | None = None  # GloVe or word2vec text file
     freeze_embeddings: bool = False
+    embedding_per_direction: bool = False  # bidirectional: each direction its own embedding
+    init_from: Path | None = None  # a `pretrain` run: its tokenizer, embedding, LSTM weights
+
+    @model_validator(mode="after")
+    def _check_embedding_per_direction(self) -> ModelConfig:
+        if self.embedding_per_direction and not self.bidirectional:
+            raise ValueError("model.embedding_per_direction needs model.bidirectional: true")
+        return self
 
 
 class TrainingConfig(_Section):
@@ -106,8 +114,10 @@ class TrainingConfig(_Section):
     batch_size: int = Field(32, ge=1)
     lr: float = Field(3e-3, gt=0, le=10)
     weight_decay: float = Field(0.01, ge=0)
-    schedule: Literal["onecycle", "warmup_linear", "constant"] = "onecycle"
+    schedule: Literal["onecycle", "warmup_linear", "slanted_triangular", "constant"] = "onecycle"
     warmup_fraction: float = Field(0.1, ge=0, lt=1)
+    discriminative_lr: float | None = Field(None, ge=1)  # each layer group below: lr / this
+    gradual_unfreezing: bool = False  # epoch 1 trains the head, each later epoch a group more
     clip_grad_norm: float | None = Field(1.0, gt=0)
     patience: int | None = Field(3, ge=1)  # epochs without dev improvement before stopping
     metric: Literal["accuracy", "macro_f1"] = "macro_f1"
@@ -187,7 +197,7 @@ class PretrainConfig(_Section):
     @field_validator("cutoffs")
     @classmethod
     def _check_cutoffs(cls, value: list[int]) -> list[int]:
-        if not value or value[0] < 1 or any(a >= b for a, b in zip(value, value[1:])):
+        if not value or value[0] < 1 or any(a >= b for a, b in zip(value, value[1:], strict=False)):
             raise ValueError("should be increasing token ids above 0, e.g. [2000, 10000]")
         return value
 
@@ -216,11 +226,11 @@ class Config(_Section):
                 if getattr(self.data, key) is not None
             }
         )
-        model = self.model
-        if model.pretrained_embeddings is not None:
-            model = model.model_copy(
-                update={"pretrained_embeddings": model.pretrained_embeddings.resolve()}
-            )
+        model = self.model.model_copy(
+            update={key: getattr(self.model, key).resolve()
+                    for key in ("pretrained_embeddings", "init_from")
+                    if getattr(self.model, key) is not None}
+        )
         pretrain = self.pretrain.model_copy(
             update={"unlabeled": [path.resolve() for path in self.pretrain.unlabeled]}
         )
