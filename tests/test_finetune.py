@@ -184,3 +184,15 @@ def test_pretrain_then_train_from_latest_lm_on_the_command_line(tmp_path: Path) 
     assert weights["embedding.weight"].shape[1] == 32
     result = runner.invoke(app, ["predict", "the plot was not dull"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("model", "needle"),
+    [
+        ({"embedding_per_direction": True, "bidirectional": False}, "needs model.bidirectional"),
+        ({"init_from": "x", "pretrained_embeddings": "glove.txt"}, "goes with neither"),
+    ],
+)
+def test_model_keys_that_cannot_go_together_are_refused(model: dict, needle: str) -> None:
+    with pytest.raises(UserError, match=needle):
+        validate_config({"model": model}, "c.yaml")

@@ -104,6 +104,11 @@ class ModelConfig(_Section):
     def _check_embedding_per_direction(self) -> ModelConfig:
         if self.embedding_per_direction and not self.bidirectional:
             raise ValueError("model.embedding_per_direction needs model.bidirectional: true")
+        if self.pretrained_embeddings is not None and (self.init_from or self.embedding_per_direction):
+            raise ValueError(
+                "model.pretrained_embeddings goes with neither model.init_from (which brings its "
+                "own embedding) nor model.embedding_per_direction; set one of them"
+            )
         return self
 
 
