@@ -196,3 +196,22 @@ def test_pretrain_then_train_from_latest_lm_on_the_command_line(tmp_path: Path) 
 def test_model_keys_that_cannot_go_together_are_refused(model: dict, needle: str) -> None:
     with pytest.raises(UserError, match=needle):
         validate_config({"model": model}, "c.yaml")
+
+
+def test_one_embedding_per_direction_is_exact_under_padding_and_split_by_direction() -> None:
+    config = validate_config(
+        {"model": {"embedding_dim": 8, "hidden_size": 8, "embedding_per_direction": True,
+                   "pooling": "mean_max", "dropout": 0.0}}, "c.yaml")
+    torch.manual_seed(0)
+    model = SentimentRNN(30, 2, config.model).eval()
+    short, long = [5, 6, 7], [8, 9, 10, 11, 12, 13]
+    with torch.no_grad():
+        alone = model(torch.tensor([short]), torch.tensor([3]))
+        batch = model(torch.tensor([short + [0, 0, 0], long]), torch.tensor([3, 6]))
+        assert torch.allclose(alone, batch[:1], atol=1e-5)
+        ids, lengths = torch.tensor([long]), torch.tensor([6])
+        before = model.encoder(model.embedding(ids), lengths)
+        model.embedding.weight[:, 8:] += 1.0  # the backward direction's half only
+        after = model.encoder(model.embedding(ids), lengths)
+    assert torch.equal(before[..., :8], after[..., :8])  # the forward direction did not see it
+    assert not torch.allclose(before[..., 8:], after[..., 8:])

@@ -98,6 +98,7 @@ def _worker(run_dir: str, direction: str, fingerprints: dict, vocab: int, messag
         messages.put(("error", str(err)))
         raise SystemExit(1) from None
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C (passed on) changes nothing
         raise SystemExit(130) from None
 
 
