@@ -227,3 +227,23 @@ def test_an_edited_or_foreign_run_is_refused(tmp_path: Path, trained_run: Path) 
         load_lm_run(run_dir)
     with pytest.raises(UserError, match="already finished"):
         resume_pretrain(run_dir)
+
+
+@pytest.mark.slow
+def test_a_fresh_clone_pretrains_then_fine_tunes_with_the_default_config(tmp_path: Path) -> None:
+    """`sentiment-rnn pretrain && sentiment-rnn train --set model.init_from=runs/latest-lm`."""
+    import shutil
+
+    repo = Path(__file__).resolve().parents[1]
+    for folder in ("configs", "data"):
+        shutil.copytree(repo / folder, tmp_path / folder)
+    runner = CliRunner()
+    result = runner.invoke(app, ["pretrain"])
+    assert result.exit_code == 0, result.output
+    metrics = yaml.safe_load(Path("runs/latest-lm/metrics.json").read_text())
+    for summary in metrics["directions"].values():
+        assert summary["finished"] == "completed" and summary["valid_perplexity"] < 100
+    result = runner.invoke(app, ["train", "--set", "model.init_from=runs/latest-lm",
+                                 "--set", "training.epochs=3"])
+    assert result.exit_code == 0, result.output
+    assert "dev: accuracy" in result.output
