@@ -25,12 +25,12 @@ from pathlib import Path
 import torch
 
 from sentiment_rnn.config import load_config
-from sentiment_rnn.lm.corpus import EOS, encode_stream
-from sentiment_rnn.lm.loop import DirectionTrainer
-from sentiment_rnn.lm.model import LanguageModel
-from sentiment_rnn.readers import read_split
-from sentiment_rnn.runtime import keep_freed_memory
-from sentiment_rnn.tokenizer import build_tokenizer
+from sentiment_rnn.data.split import read_split
+from sentiment_rnn.data.tokenizer import build_tokenizer
+from sentiment_rnn.rnn.lm.corpus import EOS, encode_stream
+from sentiment_rnn.rnn.lm.loop import DirectionTrainer
+from sentiment_rnn.rnn.lm.model import LanguageModel
+from sentiment_rnn.rnn.runtime import keep_freed_memory
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,16 +12,16 @@ from safetensors.torch import load_file
 from test_resume import assert_same, outcome
 from typer.testing import CliRunner
 
-import sentiment_rnn.checkpoint as checkpoint_module
+import sentiment_rnn.rnn.checkpoint as checkpoint_module
 from conftest import TINY_CONFIG, write_dataset
 from sentiment_rnn.cli import app
 from sentiment_rnn.config import validate_config
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.finetune import STLR_RATIO, layer_groups, param_groups, slanted_triangular
-from sentiment_rnn.lm.run import pretrain
-from sentiment_rnn.lm.rundir import load_lm_run
-from sentiment_rnn.model import SentimentRNN
-from sentiment_rnn.train import TrainingInterrupted, resume, train
+from sentiment_rnn.rnn.finetune import STLR_RATIO, layer_groups, param_groups, slanted_triangular
+from sentiment_rnn.rnn.lm.run import pretrain
+from sentiment_rnn.rnn.lm.rundir import load_lm_run
+from sentiment_rnn.rnn.model import SentimentRNN
+from sentiment_rnn.rnn.train import TrainingInterrupted, resume, train
 
 FINETUNE = {"gradual_unfreezing": True, "discriminative_lr": 2.6, "schedule": "slanted_triangular"}
 
@@ -61,11 +61,12 @@ def weights_after_each_epoch(config: dict, out: Path, monkeypatch) -> dict[int, 
         seen[state.epoch] = {k: v.clone() for k, v in state.model.items()}
         return real(run_dir, state)
 
-    monkeypatch.setattr("sentiment_rnn.train.save_checkpoint", keep)
+    monkeypatch.setattr("sentiment_rnn.rnn.train.save_checkpoint", keep)
     train(validate_config(config, "tiny"), out)
     return seen
 
 
+@pytest.mark.slow  # pretrains (the shared lm_run) or trains
 @pytest.mark.parametrize("per_direction", [True, False])
 def test_the_classifier_starts_from_exactly_the_pretrained_weights(
     lm_run, tmp_path: Path, monkeypatch, per_direction: bool
@@ -89,6 +90,7 @@ def test_the_classifier_starts_from_exactly_the_pretrained_weights(
     assert (run_dir / "tokenizer.json").read_text() == (lm_run[0] / "tokenizer.json").read_text()
 
 
+@pytest.mark.slow  # pretrains (the shared lm_run) or trains
 def test_frozen_groups_do_not_change_while_frozen(lm_run, tmp_path: Path, monkeypatch) -> None:
     config = classifier_config(lm_run, {"embedding_per_direction": True}, epochs=3, **FINETUNE)
     seen = weights_after_each_epoch(config, tmp_path / "run", monkeypatch)
@@ -104,6 +106,7 @@ def test_frozen_groups_do_not_change_while_frozen(lm_run, tmp_path: Path, monkey
     assert not torch.equal(seen[3]["embedding.weight"], seen[2]["embedding.weight"])
 
 
+@pytest.mark.slow  # pretrains (the shared lm_run) or trains
 def test_a_fine_tuning_run_resumes_exactly(lm_run, tmp_path: Path, monkeypatch) -> None:
     config = validate_config(classifier_config(lm_run, epochs=3, **FINETUNE), "tiny")
     reference = outcome(*train(config, tmp_path / "reference"))
@@ -114,7 +117,7 @@ def test_a_fine_tuning_run_resumes_exactly(lm_run, tmp_path: Path, monkeypatch) 
         if state.epoch == 1:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr("sentiment_rnn.train.save_checkpoint", stop_after_first)
+    monkeypatch.setattr("sentiment_rnn.rnn.train.save_checkpoint", stop_after_first)
     with pytest.raises(TrainingInterrupted):
         train(config, tmp_path / "stopped")
     monkeypatch.undo()
@@ -139,6 +142,7 @@ def test_the_slanted_triangular_schedule_rises_then_falls() -> None:
     assert all(a > b for a, b in zip(values[10:100], values[11:101]))
 
 
+@pytest.mark.slow  # pretrains (the shared lm_run) or trains
 @pytest.mark.parametrize(
     ("model", "needle"),
     [
@@ -153,6 +157,7 @@ def test_sizes_that_do_not_match_are_refused(lm_run, tmp_path: Path, model: dict
         train(validate_config(classifier_config(lm_run, model), "tiny"), tmp_path / "run")
 
 
+@pytest.mark.slow  # pretrains (the shared lm_run) or trains
 def test_a_run_whose_language_models_read_the_dev_texts_is_refused(lm_run, tmp_path: Path) -> None:
     run_dir, data = lm_run
     leaky = {**data, "dev": data["train"]}  # the language models read every training text
@@ -161,6 +166,7 @@ def test_a_run_whose_language_models_read_the_dev_texts_is_refused(lm_run, tmp_p
         train(validate_config(config, "tiny"), tmp_path / "run")
 
 
+@pytest.mark.slow  # pretrains (the shared lm_run) or trains
 def test_init_from_a_classifier_run_is_refused(trained_run: Path, lm_run, tmp_path: Path) -> None:
     config = classifier_config(lm_run)
     config["model"]["init_from"] = str(trained_run)
@@ -168,6 +174,7 @@ def test_init_from_a_classifier_run_is_refused(trained_run: Path, lm_run, tmp_pa
         train(validate_config(config, "tiny"), tmp_path / "run")
 
 
+@pytest.mark.slow  # pretrains (the shared lm_run) or trains
 def test_pretrain_then_train_from_latest_lm_on_the_command_line(tmp_path: Path) -> None:
     data = write_dataset(tmp_path / "data")
     raw = {**TINY_CONFIG, "data": data, "model": {**TINY_CONFIG["model"], "embedding_per_direction": True},

@@ -19,12 +19,14 @@ from typer.testing import CliRunner
 from conftest import TINY_CONFIG, write_csv, write_dataset
 from sentiment_rnn.cli import app
 from sentiment_rnn.config import validate_config
-from sentiment_rnn.data import load_dataset
+from sentiment_rnn.data.dataset import load_dataset
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.lm.checkpoint import checkpoint_path, load_lm_checkpoint
-from sentiment_rnn.lm.corpus import EOS, build_corpus, contains
-from sentiment_rnn.lm.run import pretrain, resume_pretrain
-from sentiment_rnn.lm.rundir import load_lm_run
+from sentiment_rnn.rnn.lm.checkpoint import checkpoint_path, load_lm_checkpoint
+from sentiment_rnn.rnn.lm.corpus import EOS, build_corpus, contains
+from sentiment_rnn.rnn.lm.run import pretrain, resume_pretrain
+from sentiment_rnn.rnn.lm.rundir import load_lm_run
+
+pytestmark = pytest.mark.slow  # every test here trains language models (or runs pretrain)
 
 
 @pytest.fixture(autouse=True)
@@ -113,7 +115,6 @@ def test_dev_and_test_texts_are_in_no_stream_and_no_vocabulary(tmp_path: Path) -
     assert corpus.tokenizer.token_to_id(EOS) is not None
 
 
-@pytest.mark.slow
 def test_one_process_and_two_processes_give_the_same_weights(tmp_path: Path) -> None:
     one, _ = pretrain(validate_config(lm_config(tmp_path), "tiny"), tmp_path / "one")
     two, _ = pretrain(validate_config(lm_config(tmp_path, processes=2), "tiny"), tmp_path / "two")
@@ -147,7 +148,7 @@ def wait_for_step(proc: subprocess.Popen, out: Path, step: int) -> None:
         time.sleep(0.02)
 
 
-@pytest.mark.parametrize("processes", [1, pytest.param(2, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("processes", [1, 2])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_a_killed_pretraining_process_resumes_to_the_same_result(
     tmp_path: Path, sig: int, processes: int
@@ -229,7 +230,6 @@ def test_an_edited_or_foreign_run_is_refused(tmp_path: Path, trained_run: Path) 
         resume_pretrain(run_dir)
 
 
-@pytest.mark.slow
 def test_a_fresh_clone_pretrains_then_fine_tunes_with_the_default_config(tmp_path: Path) -> None:
     """`sentiment-rnn pretrain && sentiment-rnn train --set model.init_from=runs/latest-lm`."""
     import shutil

@@ -33,10 +33,12 @@ def pretrain(
     """Pretrain language models on unlabelled text + the training split; runs/latest-lm points at it."""
     from rich.console import Console
 
-    from sentiment_rnn.config import load_config
-    from sentiment_rnn.lm.run import PretrainInterrupted, resume_pretrain
-    from sentiment_rnn.lm.run import pretrain as pretrain_run
-    from sentiment_rnn.lm.rundir import LATEST_LM
+    from sentiment_rnn.config import load_config, read_config
+    from sentiment_rnn.render.progress import PretrainProgress
+    from sentiment_rnn.rnn.lm.run import PretrainInterrupted, Reporter, resume_pretrain
+    from sentiment_rnn.rnn.lm.run import pretrain as pretrain_run
+    from sentiment_rnn.rnn.runtime import set_up_process
+    from sentiment_rnn.runs import CONFIG, LATEST_LM, check_latest_replaceable, point_latest
 
     if resume is not None and (config is not None or set_ or output is not None or force):
         raise typer.BadParameter(
@@ -44,17 +46,22 @@ def pretrain(
             "it cannot be combined with --config, --set, --output or --force",
             param_hint="--resume",
         )
-    resolved = None if resume is not None else load_config(config, set_)
-    _check_latest_replaceable(LATEST_LM)
-    log = Console(stderr=True, soft_wrap=True)
+    if resume is None:
+        resolved = load_config(config, set_)
+    elif (resume / CONFIG).is_file():
+        resolved = read_config(resume / CONFIG)
+    else:
+        resolved = None  # resume_pretrain says what is wrong
+    check_latest_replaceable(LATEST_LM)  # before training, not after it
+    if resolved is not None:
+        set_up_process(resolved.training.device)
     try:
-        with _ProgressReporter(log) as reporter:
+        with PretrainProgress(Console(stderr=True, soft_wrap=True)) as bar:
+            reporter = Reporter(progress=bar.update, record=bar.record, message=bar.message)
             if resume is not None:
-                _set_threads(_run_config(resume))
-                run_dir, metrics = resume_pretrain(resume, reporter.reporter())
+                run_dir, metrics = resume_pretrain(resume, reporter)
             else:
-                _set_threads(resolved)
-                run_dir, metrics = pretrain_run(resolved, output, force, reporter.reporter())
+                run_dir, metrics = pretrain_run(resolved, output, force, reporter)
     except PretrainInterrupted as stop:
         where = ", ".join(
             f"{d} {'no checkpoint yet' if s is None else f'step {s}'}" for d, s in stop.steps.items()
@@ -64,7 +71,7 @@ def pretrain(
             f"Resume with: sentiment-rnn pretrain --resume {stop.run_dir}", err=True,
         )
         raise typer.Exit(130) from None
-    _point(LATEST_LM, run_dir)
+    point_latest(run_dir, LATEST_LM)
     console = stdout_console()
     for direction, summary in metrics["directions"].items():
         console.print(
@@ -73,95 +80,3 @@ def pretrain(
             f"{summary['tokens_per_second']:,.0f} tokens/s"
         )
     console.print(f"saved to {run_dir}; fine-tune with: sentiment-rnn train --set model.init_from={run_dir}")
-
-
-def _run_config(run_dir: Path):
-    from sentiment_rnn.config import read_yaml_mapping, validate_config
-
-    path = run_dir / "config.yaml"
-    if not path.is_file():
-        return None  # resume_pretrain says what is wrong
-    return validate_config(read_yaml_mapping(path), str(path))
-
-
-def _set_threads(config) -> None:
-    """Process-wide settings, made here at the entry point (the workers of processes: 2 use 1)."""
-    import torch
-
-    from sentiment_rnn.runtime import keep_freed_memory
-
-    if config is not None and config.training.num_threads is not None:
-        torch.set_num_threads(config.training.num_threads)
-    keep_freed_memory()
-
-
-def _check_latest_replaceable(link: Path) -> None:
-    from sentiment_rnn.errors import UserError
-
-    if link.exists() and not link.is_symlink():
-        raise UserError(f"{link} is a real file or directory, not a link; move it away")
-
-
-def _point(link: Path, run_dir: Path) -> None:
-    import os
-
-    link.parent.mkdir(exist_ok=True)
-    target = run_dir.resolve()
-    if target.parent == link.parent.resolve():
-        target = Path(target.name)
-    tmp = link.with_name(f".{link.name}-{os.getpid()}")
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(target, target_is_directory=True)
-    os.replace(tmp, link)
-
-
-class _ProgressReporter:
-    """A rich progress bar per direction (loss, perplexity, tokens/s), a line per checkpoint."""
-
-    def __init__(self, console) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self.console = console
-        self.progress = Progress(
-            TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("loss {task.fields[loss]:.3f}  ppl {task.fields[ppl]:>7.1f}"),
-            TextColumn("{task.fields[speed]:>8,.0f} tok/s"), TimeElapsedColumn(),
-            console=console, transient=True,
-        )
-        self.tasks: dict[str, int] = {}
-
-    def __enter__(self):
-        self.progress.__enter__()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.progress.__exit__(*exc)
-
-    def reporter(self):
-        from sentiment_rnn.lm.run import Reporter
-
-        return Reporter(progress=self._update, record=self._record, message=self.console.print)
-
-    def _update(self, update: dict) -> None:
-        direction = update["direction"]
-        if direction not in self.tasks:
-            self.tasks[direction] = self.progress.add_task(
-                direction, total=update["total_steps"], loss=0.0, ppl=0.0, speed=0.0
-            )
-        self.progress.update(
-            self.tasks[direction], completed=update["step"], loss=update["loss"],
-            ppl=update["perplexity"], speed=update["tokens_per_second"],
-        )
-
-    def _record(self, record: dict) -> None:
-        self.console.print(
-            f"{record['direction']:>8} step {record['step']:>7,}/{record['total_steps']:,}  "
-            f"train ppl {record['train_perplexity']:8.1f}  valid ppl {record['valid_perplexity']:8.1f}  "
-            f"{record['tokens_per_second']:,.0f} tok/s"
-        )

@@ -1,0 +1,139 @@
+"""From the config's `data` section to train / dev / test splits and a fixed label order.
+
+Files are read by `readers.py`, named sources (IMDB, SST-2, Rotten Tomatoes, Hugging Face) by
+`corpora.py`. Whatever split a source lacks is carved here: test first (when `test_fraction`
+is above 0), then dev, each stratified by label and seeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+
+from sentiment_rnn.config import DataConfig
+from sentiment_rnn.data import corpora
+from sentiment_rnn.data.split import Split, read_split
+from sentiment_rnn.errors import UserError
+
+__all__ = [
+    "Dataset", "Split", "carve", "check_labels", "fingerprint", "label_order", "load_dataset",
+    "read_split", "split_records",
+]
+
+
+@dataclass
+class Dataset:
+    train: Split
+    dev: Split
+    test: Split | None
+    labels: list[str]  # class order: index i is class i
+
+
+def read_source(config: DataConfig, show_progress: bool = True) -> corpora.Splits:
+    """The splits the configured source provides; missing ones are None."""
+    if config.source == "imdb":
+        return corpora.read_imdb(config, show_progress)
+    if config.source == "sst2":
+        return corpora.read_sst2(config)
+    if config.source == "rotten_tomatoes":
+        return corpora.read_rotten_tomatoes(config)
+    if config.source == "huggingface":
+        return corpora.read_huggingface(config)
+
+    def read(path):
+        return read_split(
+            path, config.text_column, config.label_column, config.format, config.skip_bad_rows
+        )
+
+    assert config.train is not None  # the schema requires it for source "files"
+    return (
+        read(config.train),
+        None if config.dev is None else read(config.dev),
+        None if config.test is None else read(config.test),
+    )
+
+
+def carve(split: Split, fraction: float, seed: int, name: str) -> tuple[Split, Split]:
+    """Split off a stratified, seeded `fraction` of `split`: (the rest, the carved part)."""
+    rng = random.Random(seed)
+    by_label: dict[str, list[int]] = {}
+    for i, label in enumerate(split.labels):
+        by_label.setdefault(label, []).append(i)
+    carved: list[int] = []
+    for label in sorted(by_label):
+        members = by_label[label]
+        rng.shuffle(members)
+        carved += members[: max(1, round(len(members) * fraction))]
+    chosen = set(carved)
+    rest = [i for i in range(len(split)) if i not in chosen]
+
+    def subset(index: list[int], source: str, skipped: int = 0) -> Split:
+        texts = [split.texts[i] for i in index]
+        return Split(texts, [split.labels[i] for i in index], source, skipped)
+
+    return (
+        subset(rest, split.source, split.skipped),
+        subset(sorted(carved), f"{split.source} ({name} carve)"),
+    )
+
+
+def label_order(config: DataConfig, train: Split) -> list[str]:
+    """The class order: the configured list, else the sorted labels of the training split."""
+    seen = sorted(set(train.labels))
+    if config.labels is None:
+        labels = seen
+    else:
+        unknown = [label for label in seen if label not in config.labels]
+        if unknown:
+            raise UserError(
+                f"{train.source}: label(s) {unknown} not in data.labels {config.labels}"
+            )
+        labels = list(config.labels)
+    if len(seen) < 2:
+        raise UserError(
+            f"{train.source}: the training split has a single class {seen}; at least 2 are needed"
+        )
+    return labels
+
+
+def load_dataset(config: DataConfig, seed: int, show_progress: bool = True) -> Dataset:
+    """Read the source, carve the splits it lacks, check labels agree across splits."""
+    train, dev, test = read_source(config, show_progress)
+    if test is None and config.test_fraction > 0:
+        train, test = carve(train, config.test_fraction, seed, "test")
+    if dev is None:
+        train, dev = carve(train, config.dev_fraction, seed, "dev")
+    labels = label_order(config, train)
+    for split in (dev, test):
+        if split is not None:
+            check_labels(split, labels)
+    return Dataset(train, dev, test, labels)
+
+
+def check_labels(split: Split, labels: list[str]) -> None:
+    """Every label of `split` must be one of the model's classes."""
+    unknown = sorted(set(split.labels) - set(labels))
+    if unknown:
+        raise UserError(
+            f"{split.source}: label(s) {unknown} never seen in training; known labels: {labels}"
+        )
+
+
+def fingerprint(texts: list[str], labels: list[str]) -> str:
+    """SHA-256 of a split's texts and labels, in order: equal only for the same examples."""
+    digest = hashlib.sha256()
+    for text, label in zip(texts, labels, strict=True):
+        digest.update(json.dumps([text, label]).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def split_records(dataset: Dataset) -> dict:
+    """What a run records of its data, so that a later change of the files can be detected."""
+    splits = {"train": dataset.train, "dev": dataset.dev, "test": dataset.test}
+    return {
+        name: {"source": split.source, "num_examples": len(split),
+               "fingerprint": fingerprint(split.texts, split.labels)}
+        for name, split in splits.items() if split is not None
+    }

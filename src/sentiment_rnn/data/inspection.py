@@ -1,0 +1,99 @@
+"""`sentiment-rnn data`: a look at the data before a model is trained on it.
+
+Per split: examples and label distribution, length percentiles in tokens, how many texts the
+configured `max_length` truncates, out-of-vocabulary rate against the training vocabulary,
+empty and duplicate texts, texts shared with train; then one warning line per problem found.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from sentiment_rnn.config import Config
+from sentiment_rnn.data.dataset import Dataset, load_dataset
+from sentiment_rnn.data.split import Split
+from sentiment_rnn.data.tokenizer import UNK_ID, build_tokenizer, encode
+
+PERCENTILES = (5, 25, 50, 75, 95, 99)
+
+
+def _key(text: str) -> str:
+    """Texts count as duplicates when equal up to case and whitespace."""
+    return " ".join(text.lower().split())
+
+
+def split_report(split: Split, ids: list[list[int]], max_length: int | None, train_keys: set[str] | None) -> dict:
+    lengths = np.array([len(seq) for seq in ids])
+    tokens = int(lengths.sum())
+    unknown = sum(seq.count(UNK_ID) for seq in ids)
+    keys = [_key(text) for text in split.texts]
+    counts = Counter(split.labels)
+    report = {
+        "source": split.source,
+        "examples": len(split),
+        "labels": dict(sorted(counts.items())),
+        "skipped_rows": split.skipped,
+        "tokens": tokens,
+        "length_mean": float(lengths.mean()),
+        "length_percentiles": {f"p{p}": float(np.percentile(lengths, p)) for p in PERCENTILES},
+        "length_max": int(lengths.max()),
+        "truncated": int((lengths > max_length).sum()) if max_length else 0,
+        "oov_rate": unknown / max(tokens, 1),
+        "empty_texts": sum(1 for seq, text in zip(ids, split.texts, strict=True) if not text.strip() or not seq),
+        "duplicates": len(keys) - len(set(keys)),
+    }
+    if train_keys is not None:
+        report["shared_with_train"] = len(set(keys) & train_keys)
+    return report
+
+
+def inspect_data(config: Config) -> dict:
+    """Every figure for the configured data, and the warnings they raise."""
+    dataset: Dataset = load_dataset(config.data, config.seed)
+    tokenizer = build_tokenizer(dataset.train.texts, config.tokenizer)
+    max_length = config.tokenizer.max_length
+    train_keys = {_key(text) for text in dataset.train.texts}
+    splits = {"train": dataset.train, "dev": dataset.dev, "test": dataset.test}
+    reports = {}
+    for name, split in splits.items():
+        if split is None:
+            continue
+        ids = encode(tokenizer, split.texts, empty=())
+        reports[name] = split_report(split, ids, max_length, None if name == "train" else train_keys)
+    return {
+        "labels": dataset.labels,
+        "vocabulary_size": tokenizer.get_vocab_size(),
+        "max_length": max_length,
+        "truncation": config.tokenizer.truncation,
+        "splits": reports,
+        "warnings": warnings(reports, max_length),
+    }
+
+
+def warnings(reports: dict, max_length: int | None) -> list[str]:
+    """One line per problem found."""
+    found = []
+    for name, r in reports.items():
+        counts = list(r["labels"].values())
+        if max(counts) > 1.5 * min(counts):
+            found.append(f"{name}: labels are imbalanced {r['labels']}; watch macro-F1, not accuracy")
+        if r["skipped_rows"]:
+            found.append(f"{name}: {r['skipped_rows']} row(s) skipped for an empty text or label")
+        if r["empty_texts"]:
+            found.append(f"{name}: {r['empty_texts']} text(s) with no tokens")
+        if r["duplicates"]:
+            found.append(f"{name}: {r['duplicates']} duplicate text(s) within the split")
+        if r.get("shared_with_train"):
+            found.append(
+                f"{name}: {r['shared_with_train']} text(s) also in train; they inflate {name} figures"
+            )
+        if max_length and r["truncated"] > 0.05 * r["examples"]:
+            share = r["truncated"] / r["examples"]
+            found.append(f"{name}: max_length {max_length} truncates {share:.0%} of texts")
+        if name != "train" and r["oov_rate"] > 0.05:
+            found.append(f"{name}: {r['oov_rate']:.1%} of tokens are out of the train vocabulary")
+        if r["examples"] < 50:
+            found.append(f"{name}: only {r['examples']} examples; figures on it are noisy")
+    return found

@@ -1,0 +1,196 @@
+"""How results are shown: rich tables for people, JSON / JSON Lines / CSV for scripts.
+
+The machine-readable forms are documented in docs/output-formats.md; keep them stable.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from rich.markup import escape
+from rich.table import Table
+
+from sentiment_rnn.texts import Prediction
+
+Lines = Sequence[int | None] | None  # `predict --skip-bad-lines`: each text's line in --file
+
+# Control characters would reach the terminal (an ESC starts an escape sequence): show them as
+# \x1b-style escapes in tables; the machine-readable forms keep the text exactly.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(32), *range(127, 160))}
+
+
+def shown(text: str) -> str:
+    """A text for a table cell: at most 60 characters, controls escaped, markup escaped."""
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return escape(text.translate(_CONTROLS))  # shown as written, never read as rich markup
+
+
+def _line_cell(lines: Lines, i: int, missing: str) -> list[str]:
+    """The `line` cell of row i ([] without lines); `missing` for a TEXT argument."""
+    if lines is None:
+        return []
+    return [missing if lines[i] is None else str(lines[i])]
+
+
+def predictions_table(
+    predictions: Sequence[Prediction], labels: Sequence[str], lines: Lines = None
+) -> Table:
+    columns = ["line"] if lines is not None else []
+    table = Table(*columns, "text", "label", *(f"p({escape(label)})" for label in labels))
+    for i, prediction in enumerate(predictions):
+        table.add_row(
+            *_line_cell(lines, i, "-"),
+            shown(prediction.text),
+            escape(prediction.label),
+            *(f"{prediction.probabilities[label]:.3f}" for label in labels),
+        )
+    return table
+
+
+def _with_lines(rows: list[dict], lines: Lines) -> list[dict]:
+    if lines is None:
+        return rows
+    return [{"line": line, **row} for line, row in zip(lines, rows, strict=True)]
+
+
+def _json_text(rows: list[dict], fmt: str) -> str:
+    """`json`: one indented array; `jsonl`: one object per line."""
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False)
+    return "\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+
+
+def predictions_text(
+    predictions: Sequence[Prediction], labels: Sequence[str], fmt: str, lines: Lines = None
+) -> str:
+    """`json`: one array; `jsonl`: one object per line; `csv`: text, label, p_<label>...
+
+    With `lines`, each object (each CSV row) starts with its input's `line`.
+    """
+    rows = _with_lines([p.as_dict() for p in predictions], lines)
+    if fmt in ("json", "jsonl"):
+        return _json_text(rows, fmt)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    first = ["line"] if lines is not None else []
+    writer.writerow([*first, "text", "label", *(f"p_{label}" for label in labels)])
+    for i, p in enumerate(predictions):
+        writer.writerow([
+            *_line_cell(lines, i, ""),
+            p.text, p.label, *(f"{p.probabilities[label]:.6f}" for label in labels),
+        ])
+    return buffer.getvalue().rstrip("\n")
+
+
+def evaluation_tables(report: dict) -> list[Table]:
+    """Summary, per-class figures, and the confusion matrix (rows true, columns predicted)."""
+    labels = report["labels"]
+    summary = Table("model", "data", "examples", "accuracy", "macro-F1", "texts/s")
+    summary.add_row(
+        escape(report["model"]), escape(report["data"]), f"{report['num_examples']:,}",
+        f"{report['accuracy']:.4f}", f"{report['macro_f1']:.4f}",
+        f"{report['texts_per_second']:,.0f}",
+    )
+    per_class = Table("label", "precision", "recall", "F1", "support")
+    for label in labels:
+        row = report["per_class"][label]
+        per_class.add_row(
+            escape(label), f"{row['precision']:.4f}", f"{row['recall']:.4f}", f"{row['f1']:.4f}",
+            f"{row['support']:,}",
+        )
+    matrix = Table("true \\ predicted", *map(escape, labels))
+    for label, counts in zip(labels, report["confusion_matrix"], strict=True):
+        matrix.add_row(escape(label), *(f"{count:,}" for count in counts))
+    return [summary, per_class, matrix]
+
+
+def data_tables(report: dict) -> list[Table]:
+    """`sentiment-rnn data`: one table of figures per split, then the warnings."""
+    splits = report["splits"]
+    names = list(splits)
+    figures = Table("", *names, title=f"vocabulary {report['vocabulary_size']:,} (from train)")
+
+    def row(label: str, render) -> None:
+        figures.add_row(label, *(render(splits[name]) for name in names))
+
+    row("examples", lambda r: f"{r['examples']:,}")
+    for label in report["labels"]:
+        row(f"  {escape(label)}", lambda r, label=label: f"{r['labels'].get(label, 0):,}")
+    row("skipped rows", lambda r: f"{r['skipped_rows']:,}")
+    row("tokens per text: mean", lambda r: f"{r['length_mean']:.1f}")
+    for key in ("p5", "p50", "p95", "p99"):
+        row(f"  {key}", lambda r, key=key: f"{r['length_percentiles'][key]:.0f}")
+    row("  max", lambda r: f"{r['length_max']:,}")
+    limit = report["max_length"]
+    row(f"truncated (max_length {limit}, {report['truncation']})",
+        lambda r: f"{r['truncated']:,}" if limit else "-")
+    row("out-of-vocabulary tokens", lambda r: f"{r['oov_rate']:.2%}")
+    row("empty texts", lambda r: f"{r['empty_texts']:,}")
+    row("duplicates within split", lambda r: f"{r['duplicates']:,}")
+    row("also in train", lambda r: f"{r['shared_with_train']:,}" if "shared_with_train" in r else "-")
+    problems = Table("warnings", show_header=True)
+    for line in report["warnings"] or ["none"]:
+        problems.add_row(escape(line))
+    return [figures, problems]
+
+
+def side_by_side(
+    rnn: Sequence[Prediction],
+    baseline: Sequence[Prediction],
+    labels: Sequence[str],
+    fmt: str,
+    lines: Lines = None,
+) -> Table | str:
+    """`predict --baseline`: each text with the RNN's and the baseline's answers."""
+    if fmt == "table":
+        columns = ["line"] if lines is not None else []
+        table = Table(*columns, "text", "RNN", "baseline")
+        for i, (a, b) in enumerate(zip(rnn, baseline, strict=True)):
+            table.add_row(
+                *_line_cell(lines, i, "-"),
+                shown(a.text),
+                f"{escape(a.label)} ({a.probabilities[a.label]:.3f})",
+                f"{escape(b.label)} ({b.probabilities[b.label]:.3f})",
+            )
+        return table
+    rows = _with_lines([
+        {"text": a.text, "rnn": {"label": a.label, "probabilities": a.probabilities},
+         "baseline": {"label": b.label, "probabilities": b.probabilities}}
+        for a, b in zip(rnn, baseline, strict=True)
+    ], lines)
+    if fmt in ("json", "jsonl"):
+        return _json_text(rows, fmt)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    first = ["line"] if lines is not None else []
+    writer.writerow([*first, "text", "rnn_label", "baseline_label",
+                     *(f"rnn_p_{label}" for label in labels), *(f"baseline_p_{label}" for label in labels)])
+    for i, (a, b) in enumerate(zip(rnn, baseline, strict=True)):
+        writer.writerow([*_line_cell(lines, i, ""),
+                         a.text, a.label, b.label,
+                         *(f"{a.probabilities[label]:.6f}" for label in labels),
+                         *(f"{b.probabilities[label]:.6f}" for label in labels)])
+    return buffer.getvalue().rstrip("\n")
+
+
+def probe_table(result: dict) -> Table:
+    """One model's probe results (the `probe` command)."""
+    table = Table("probe group", "passed", "pass rate", "pairs both right", title=escape(result["source"]))
+    for group, g in [*result["groups"].items(), ("all", result["overall"])]:
+        pairs = f"{g['pairs_passed']}/{g['pairs']}" if g.get("pairs") else ""
+        table.add_row(escape(group), f"{g['passed']}/{g['total']}", f"{g['pass_rate']:.0%}", pairs)
+    return table
+
+
+def split_metrics_lines(metrics: dict) -> list[str]:
+    """`dev: accuracy 0.9000, macro-F1 0.8990 (100 examples)`, then the same for test."""
+    return [
+        f"{split}: accuracy {metrics[split]['accuracy']:.4f}, "
+        f"macro-F1 {metrics[split]['macro_f1']:.4f} "
+        f"({metrics[split]['num_examples']:,} examples)"
+        for split in ("dev", "test")
+        if metrics[split] is not None
+    ]

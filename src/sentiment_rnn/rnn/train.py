@@ -1,0 +1,252 @@
+"""Training runs: prepare the data, fit, save a self-contained run directory; or resume one.
+
+The run directory gets `config.yaml` first, then `history.jsonl` and `checkpoint.safetensors`
+after every epoch, and the finished run's files at the end (`meta.json` last).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from rich.console import Console
+from tokenizers import Tokenizer
+
+from sentiment_rnn import runs
+from sentiment_rnn.config import Config, read_config
+from sentiment_rnn.data.dataset import Dataset, Split, load_dataset, split_records
+from sentiment_rnn.data.tokenizer import build_tokenizer, encode
+from sentiment_rnn.errors import UserError
+from sentiment_rnn.files import atomic_write
+from sentiment_rnn.render.progress import ProgressBar, epoch_line
+from sentiment_rnn.rnn.checkpoint import (
+    CHECKPOINT,
+    TrainingState,
+    check_fingerprints,
+    checkpoint_epoch,
+    estimated_bytes,
+    load_checkpoint,
+    remove_checkpoint,
+    save_checkpoint,
+)
+from sentiment_rnn.rnn.embeddings import load_pretrained
+from sentiment_rnn.rnn.fit import Encoded, FitResult, evaluate_encoded, fit
+from sentiment_rnn.rnn.lm.rundir import LMRun, load_lm_run
+from sentiment_rnn.rnn.lm.transfer import check_fits, check_no_leak, load_pretrained_weights
+from sentiment_rnn.rnn.model import SentimentRNN, count_parameters
+from sentiment_rnn.rnn.run import save_run
+from sentiment_rnn.rnn.runtime import resolve_device, scoped
+
+
+@dataclass
+class Prepared:
+    dataset: Dataset
+    tokenizer: Tokenizer
+    train: Encoded
+    dev: Encoded
+    test: Encoded | None
+    pretrained: LMRun | None = None  # model.init_from's language models
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during training, with where to resume from (`epoch` None: no checkpoint yet)."""
+
+    def __init__(self, run_dir: Path, epoch: int | None) -> None:
+        super().__init__()
+        self.run_dir, self.epoch = run_dir, epoch
+
+
+def encode_split(split: Split, tokenizer: Tokenizer, config: Config, labels: list[str]) -> Encoded:
+    index = {label: i for i, label in enumerate(labels)}
+    ids = encode(tokenizer, split.texts, config.tokenizer.max_length, config.tokenizer.truncation)
+    return Encoded(ids, [index[label] for label in split.labels])
+
+
+def prepare(config: Config) -> Prepared:
+    """Read the data, fit the tokenizer on the training texts, encode every split."""
+    dataset = load_dataset(config.data, config.seed)
+    pretrained = None
+    if config.model.init_from is None:
+        tokenizer = build_tokenizer(dataset.train.texts, config.tokenizer)
+    else:  # the language models' tokenizer; they must not have read dev or test
+        pretrained = load_lm_run(config.model.init_from)
+        check_fits(pretrained, config.model)
+        held_out = {"dev": dataset.dev.texts, "test": [] if dataset.test is None else dataset.test.texts}
+        check_no_leak(pretrained, held_out)
+        tokenizer = pretrained.tokenizer
+    labels = dataset.labels
+    test = None if dataset.test is None else encode_split(dataset.test, tokenizer, config, labels)
+    return Prepared(
+        dataset,
+        tokenizer,
+        encode_split(dataset.train, tokenizer, config, labels),
+        encode_split(dataset.dev, tokenizer, config, labels),
+        test,
+        pretrained,
+    )
+
+
+def build_model(
+    config: Config, tokenizer: Tokenizer, num_classes: int, pretrained: LMRun | None = None
+) -> SentimentRNN:
+    model = SentimentRNN(tokenizer.get_vocab_size(), num_classes, config.model)
+    if pretrained is not None:
+        load_pretrained_weights(model, pretrained)
+    if config.model.pretrained_embeddings is not None:
+        load_pretrained(model.embedding, tokenizer, config.model.pretrained_embeddings)
+    if config.model.freeze_embeddings:
+        model.embedding.weight.requires_grad_(False)
+    return model
+
+
+def train(
+    config: Config, output: Path | None = None, force: bool = False, console: Console | None = None
+) -> tuple[Path, dict]:
+    """The whole `train` command: returns the run directory and its metrics."""
+    config = config.with_absolute_paths()
+    run_dir = runs.prepare_run_dir(output or runs.default_run_dir(config.name), force)
+    atomic_write(run_dir / runs.CONFIG, config.to_yaml())
+    (run_dir / runs.HISTORY).unlink(missing_ok=True)
+    remove_checkpoint(run_dir)
+    return _train_into(run_dir, config, None, console)
+
+
+def resume_config(run_dir: Path) -> Config:
+    """The config of an unfinished run, to resume it with; a finished run is refused."""
+    if not (run_dir / runs.CONFIG).is_file():
+        raise UserError(f"{run_dir}: no {runs.CONFIG}, so not a run directory to resume")
+    if (run_dir / runs.META).exists():
+        raise UserError(f"{run_dir}: this run already finished ({runs.META} exists); nothing to resume")
+    return read_config(run_dir / runs.CONFIG)
+
+
+def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
+    """`train --resume`: continue an unfinished run from its last checkpoint, with its own config."""
+    config = resume_config(run_dir)
+    state = load_checkpoint(run_dir)
+    if console is not None:
+        where = "the start (no checkpoint yet)" if state is None else f"after epoch {state.epoch}"
+        console.print(f"resuming {run_dir} from {where}")
+    return _train_into(run_dir, config, state, console)
+
+
+def set_up(config: Config) -> tuple[torch.device, Prepared, SentimentRNN]:
+    """The device, the prepared data and a fresh model on the device. Call it inside
+    `runtime.scoped(...)`, which seeds the model's initialisation (`_train_into` does)."""
+    device = resolve_device(config.training.device)
+    prepared = prepare(config)
+    labels = len(prepared.dataset.labels)
+    model = build_model(config, prepared.tokenizer, labels, prepared.pretrained).to(device)
+    return device, prepared, model
+
+
+def _train_into(
+    run_dir: Path, config: Config, state: TrainingState | None, console: Console | None
+) -> tuple[Path, dict]:
+    device = resolve_device(config.training.device)
+    with scoped(config.training.num_threads, config.seed, device):
+        return _train_scoped(run_dir, config, state, console)
+
+
+def _train_scoped(
+    run_dir: Path, config: Config, state: TrainingState | None, console: Console | None
+) -> tuple[Path, dict]:
+    device, prepared, model = set_up(config)
+    labels = prepared.dataset.labels
+    check_free_space(run_dir, count_parameters(model))
+    records = split_records(prepared.dataset)
+    fingerprints = _fingerprints(config, records)
+    if state is not None:
+        check_fingerprints(run_dir / CHECKPOINT, state.fingerprints, fingerprints)
+    _rewrite_history(run_dir, [] if state is None else state.history)
+    if console is not None:
+        console.print(
+            f"{len(prepared.train.ids):,} train / {len(prepared.dev.ids):,} dev examples, "
+            f"labels {labels}, vocabulary {prepared.tokenizer.get_vocab_size():,}, "
+            f"{count_parameters(model):,} parameters, device {device}"
+        )
+
+    def on_checkpoint(snapshot: TrainingState) -> None:
+        snapshot.fingerprints = fingerprints
+        _write_or_explain(lambda: save_checkpoint(run_dir, snapshot), run_dir)
+
+    def on_epoch(record: dict) -> None:
+        runs.append_history(run_dir, record)
+        if console is not None:
+            console.print(epoch_line(record))
+
+    try:
+        with ProgressBar(console) as progress:
+            result = fit(
+                model, prepared.train, prepared.dev, labels, config.training, device, config.seed,
+                progress, on_epoch, resume=state, on_checkpoint=on_checkpoint,
+            )
+    except KeyboardInterrupt:
+        raise TrainingInterrupted(run_dir, checkpoint_epoch(run_dir)) from None
+    metrics = _final_metrics(model, prepared, config, device, result, records)
+    _write_or_explain(
+        lambda: save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics),
+        run_dir,
+    )
+    remove_checkpoint(run_dir)
+    return run_dir, metrics
+
+
+def _final_metrics(
+    model, prepared: Prepared, config: Config, device, result: FitResult, records: dict
+) -> dict:
+    labels, batch_size = prepared.dataset.labels, config.training.batch_size * 2
+    return {
+        "dev": evaluate_encoded(model, prepared.dev, labels, batch_size, device),
+        "test": None
+        if prepared.test is None
+        else evaluate_encoded(model, prepared.test, labels, batch_size, device),
+        "best_epoch": result.best_epoch,
+        "epochs_run": len(result.history),
+        "stopped_early": result.stopped_early,
+        "train_seconds": result.seconds,
+        "splits": records,
+    }
+
+
+def _fingerprints(config: Config, records: dict) -> dict[str, str]:
+    """What a checkpoint must match to be resumed: the resolved config and every split's data
+    (`records`: `split_records` of the dataset)."""
+    found = {f"data ({name})": record["fingerprint"] for name, record in records.items()}
+    found["config.yaml"] = hashlib.sha256(config.to_yaml().encode("utf-8")).hexdigest()
+    return found
+
+
+def _rewrite_history(run_dir: Path, history: list[dict]) -> None:
+    """history.jsonl as of the checkpoint (epochs logged after it are run again)."""
+    atomic_write(run_dir / runs.HISTORY, "".join(json.dumps(r) + "\n" for r in history))
+
+
+def check_free_space(run_dir: Path, num_parameters: int) -> None:
+    """Refuse to start when the disk cannot hold the checkpoints and the model."""
+    needed, free = estimated_bytes(num_parameters), shutil.disk_usage(run_dir).free
+    if free < needed:
+        raise UserError(
+            f"{run_dir}: {free / 1e6:,.0f} MB free on this disk, training this model needs about "
+            f"{needed / 1e6:,.0f} MB (checkpoints and weights); free some space or choose another --output"
+        )
+
+
+def _write_or_explain(write: Callable[[], object], run_dir: Path) -> None:
+    """Run a write; a full disk or a lost directory becomes a one-line error saying what is safe."""
+    try:
+        write()
+    except OSError as err:
+        epoch = checkpoint_epoch(run_dir)
+        kept = (
+            "no checkpoint was written yet"
+            if epoch is None
+            else f"the checkpoint after epoch {epoch} is intact: free space, then resume with "
+            f"`sentiment-rnn train --resume {run_dir}`"
+        )
+        raise UserError(f"{run_dir}: cannot write ({err.strerror or err}); {kept}") from None
