@@ -35,7 +35,7 @@ RUN_FILES = {
     "model.safetensors", "tokenizer.json", "labels.json", "config.yaml",
     "metrics.json", "history.jsonl", "meta.json",
 }
-KEYS = {"text", "label", "probabilities"}
+KEYS = {"text", "label", "probabilities", "backend"}  # backend: which code answered
 
 
 def invoke(args: list[str], **kwargs):

@@ -49,7 +49,7 @@ def test_predict_and_evaluate_accept_a_baseline_run(baseline_dir: Path) -> None:
     result = invoke(["predict", "--model", baseline_dir, "the plot was great", "--format", "json"])
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.stdout)
-    assert set(row) == {"text", "label", "probabilities"}
+    assert row == {**row, "backend": "numpy"} and set(row) == {"text", "label", "probabilities", "backend"}
     assert abs(sum(row["probabilities"].values()) - 1) < 1e-9
     report = json.loads(invoke(["evaluate", "--model", baseline_dir, "--format", "json"]).stdout)
     saved = json.loads((baseline_dir / "metrics.json").read_text())

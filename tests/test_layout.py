@@ -23,7 +23,8 @@ MAY_IMPORT = {
     "rnn": {"core", "data", "render"},
     "predictors": {"core", "rnn", "baseline"},
     "evaluation": {"core", "data", "render", "rnn", "baseline", "predictors"},
-    "cli": {"core", "data", "render", "rnn", "baseline", "predictors", "evaluation"},
+    "serving": {"core", "data", "render", "rnn", "baseline", "predictors", "evaluation"},
+    "cli": {"core", "data", "render", "rnn", "baseline", "predictors", "evaluation", "serving"},
     "__main__": {"cli"},
 }
 

@@ -7,7 +7,8 @@ unfinished (interrupted, or still training). Besides those:
 
     kind "rnn"       model.safetensors (weights, never a pickle), tokenizer.json (the Hugging
                      Face tokenizer, vocabulary included), history.jsonl (figures per epoch);
-                     checkpoint.safetensors while training (`rnn/checkpoint.py`)
+                     checkpoint.safetensors while training (`rnn/checkpoint.py`); model.onnx
+                     once exported (`rnn/export.py`, recorded with `record_file`)
     kind "baseline"  baseline.json (format version, kind, text settings, link), vocabulary.json
                      (the n-grams, in column order), baseline.safetensors (the arrays)
 
@@ -39,6 +40,7 @@ LABELS, CONFIG, HISTORY, METRICS, META = (
     "labels.json", "config.yaml", "history.jsonl", "metrics.json", "meta.json"
 )
 WEIGHTS, TOKENIZER = "model.safetensors", "tokenizer.json"  # RNN runs
+ONNX = "model.onnx"  # RNN runs, added by `sentiment-rnn export` (`rnn/export.py`)
 PARAMS, VOCABULARY, ARRAYS = "baseline.json", "vocabulary.json", "baseline.safetensors"  # baseline
 LM_TEXTS = "texts.safetensors"  # language-model runs; their weights: <direction>.safetensors
 
@@ -51,6 +53,7 @@ class RunFiles:
     checked: tuple[str, ...]
     saved: tuple[str, ...]
     name: str  # for messages: "an RNN run"
+    added: tuple[str, ...] = ()  # may be added to a finished run (`record_file`), checked when read
 
 
 KINDS = {
@@ -59,6 +62,7 @@ KINDS = {
         checked=(WEIGHTS, TOKENIZER, LABELS, CONFIG),
         saved=(WEIGHTS, TOKENIZER, LABELS, CONFIG, METRICS, HISTORY),
         name="an RNN run",
+        added=(ONNX,),
     ),
     "baseline": RunFiles(
         required=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG, META),
@@ -252,6 +256,17 @@ def write_meta(run_dir: Path, kind: str, versions: dict, num_parameters: int) ->
         "num_parameters": num_parameters,
         "sha256": checksums(run_dir, KINDS[kind].saved),
     })
+
+
+def record_file(run_dir: Path, name: str, key: str, facts: dict) -> None:
+    """Record a file added to a finished run (an exported model) in meta.json: its SHA-256, and
+    `facts` under `key`. A run saved before checksums were recorded gets them for all its files
+    now (its loader has just checked them)."""
+    meta = read_meta(run_dir)
+    assert name in KINDS[meta["kind"]].added, f"{name} is not a file added to {meta['kind']} runs"
+    sha256 = dict(meta.get("sha256") or checksums(run_dir, KINDS[meta["kind"]].saved))
+    sha256[name] = sha256_file(run_dir / name)
+    write_json(run_dir / META, {**meta, "sha256": sha256, key: facts})
 
 
 def read_metrics(run_dir: Path) -> dict:

@@ -14,10 +14,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import read_text_lines, source_name
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Classifier(Protocol):
@@ -25,6 +28,7 @@ class Classifier(Protocol):
     `predictors.load_predictor` picks one by the run's kind)."""
 
     labels: list[str]
+    backend: str  # what computes the answers: "torch", "onnx" (rnn/onnx_predictor.py), "numpy"
 
     def predict_proba(self, texts: Sequence[str]): ...  # (N, C) in `labels` order
 
@@ -39,6 +43,17 @@ class Prediction:
 
     def as_dict(self) -> dict:
         return {"text": self.text, "label": self.label, "probabilities": self.probabilities}
+
+
+def probabilities_from_logits(logits: np.ndarray, run) -> np.ndarray:
+    """Class probabilities (N, C) from an RNN's logits (N, C): the one step after the model,
+    shared by the torch and ONNX backends (`run`: the run they read), so that both give the
+    same answers. Softmax, computed in float64, given as float32 (as the model's logits)."""
+    import numpy as np
+
+    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

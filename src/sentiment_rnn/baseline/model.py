@@ -53,6 +53,7 @@ class BaselineModel:
     config: Config | None = None
     meta: dict = field(default_factory=dict)
     _index: dict[str, int] | None = field(default=None, repr=False)
+    backend = "numpy"  # what computes the answers (the RNN's are "torch" or "onnx")
 
     @property
     def kind(self) -> str:

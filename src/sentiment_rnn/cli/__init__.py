@@ -8,14 +8,22 @@ Ctrl-C exits 130. Each module registers its commands on the shared `app`:
     inference.py    predict, evaluate, probe
     explain.py      explain
     inspection.py   data, config show, config validate
+    serving.py      export, serve
 """
 
 import importlib
+import os
 
-from sentiment_rnn.cli.common import app
+# Process-wide settings belong here, at the entry point. pydantic (config schema, and Typer's own
+# parameter handling) would otherwise scan every installed package's entry points for plugins
+# on first use, a large part of a cold `predict` on an environment with many packages; this
+# program uses no pydantic plugin.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+from sentiment_rnn.cli.common import app  # noqa: E402
 
 # Importing a module registers its commands; this order is the order of `--help`.
-COMMAND_MODULES = ("training", "pretrain", "inference", "explain", "inspection")
+COMMAND_MODULES = ("training", "pretrain", "inference", "explain", "inspection", "serving")
 for _module in COMMAND_MODULES:
     importlib.import_module(f"sentiment_rnn.cli.{_module}")
 

@@ -34,6 +34,20 @@ ModelOption = Annotated[
 ]
 
 
+class Backend(str, Enum):
+    torch = "torch"
+    onnx = "onnx"
+
+
+BackendOption = Annotated[
+    Optional[Backend],
+    typer.Option(
+        help="torch or onnx; by default onnx when the run has model.onnx (from sentiment-rnn "
+        "export) and onnxruntime is installed, else torch. RNN runs only.",
+    ),
+]
+
+
 class PredictFormat(str, Enum):
     table = "table"
     json = "json"

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from sentiment_rnn.cli.common import (
+    BackendOption,
     ModelOption,
     PredictFormat,
     ReportFormat,
@@ -40,6 +41,7 @@ def predict(
             "and go on; the output gains a 'line' field.",
         ),
     ] = False,
+    backend: BackendOption = None,
 ) -> None:
     """Label texts, with the probability of every class (RNN or baseline run)."""
     from sentiment_rnn.predictors import load_predictor
@@ -50,7 +52,7 @@ def predict(
     inputs = gather_inputs(texts or [], file, skip_bad_lines, on_skip=report)
     texts = [item.text for item in inputs]
     lines = [item.line for item in inputs] if skip_bad_lines else None
-    predictor = load_predictor(model)
+    predictor = load_predictor(model, backend and backend.value)
     predictions = predictor.predict(texts)
     if baseline is not None:
         from sentiment_rnn.baseline.model import BaselineModel
@@ -61,7 +63,8 @@ def predict(
                 f"{baseline}: labels {other.labels} differ from the model's {predictor.labels}"
             )
         rendered = side_by_side(
-            predictions, other.predict(texts), predictor.labels, format.value, lines
+            predictions, other.predict(texts), predictor.labels, format.value, lines,
+            (predictor.backend, other.backend),
         )
         if format is PredictFormat.table:
             stdout_console().print(rendered)
@@ -70,7 +73,9 @@ def predict(
     elif format is PredictFormat.table:
         stdout_console().print(predictions_table(predictions, predictor.labels, lines))
     else:
-        typer.echo(predictions_text(predictions, predictor.labels, format.value, lines))
+        typer.echo(predictions_text(
+            predictions, predictor.labels, format.value, lines, predictor.backend
+        ))
 
 
 @app.command()
@@ -81,12 +86,13 @@ def evaluate(
         Optional[Path], typer.Option(help="Labelled file [default: the run's test split].")
     ] = None,
     format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.table,
+    backend: BackendOption = None,
 ) -> None:
     """Accuracy, macro-F1, per-class figures and the confusion matrix."""
     from sentiment_rnn.evaluation.evaluate import evaluate as evaluate_run
     from sentiment_rnn.render.tables import evaluation_tables
 
-    print_report(evaluate_run(model, data), format, evaluation_tables)
+    print_report(evaluate_run(model, data, backend and backend.value), format, evaluation_tables)
 
 
 @app.command("probe")

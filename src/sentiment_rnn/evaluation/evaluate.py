@@ -10,7 +10,7 @@ from sentiment_rnn.metrics import score
 from sentiment_rnn.predictors import load_predictor
 
 
-def evaluate(model_dir: Path | None, data: Path | None = None) -> dict:
+def evaluate(model_dir: Path | None, data: Path | None = None, backend: str | None = None) -> dict:
     """Accuracy, macro-F1, per-class figures and the confusion matrix, with their source."""
     from sentiment_rnn.data.dataset import (  # pandas: evaluate only
         check_labels,
@@ -18,7 +18,7 @@ def evaluate(model_dir: Path | None, data: Path | None = None) -> dict:
         read_split,
     )
 
-    predictor = load_predictor(model_dir)  # an RNN run or a baseline run
+    predictor = load_predictor(model_dir, backend)  # an RNN run (torch or ONNX) or a baseline run
     config = predictor.config
     if data is not None:
         split = read_split(data, config.data.text_column, config.data.label_column)
@@ -39,4 +39,5 @@ def evaluate(model_dir: Path | None, data: Path | None = None) -> dict:
         **figures,
         "predict_seconds": seconds,  # tokenizing and predicting, not reading or loading
         "texts_per_second": len(split) / seconds,
+        "backend": predictor.backend,
     }

@@ -7,7 +7,9 @@ Both are over the tokens the model reads (the run's tokenizer, `max_length` and 
   output at t, `mean` a running mean, `max` a running max) and the classifier head is applied at
   every t. Bidirectional: the backward direction reads from the end, so each prefix is a separate
   run of the model (exact, batched; O(T^2) token steps). Above `MAX_EXACT` tokens those runs are
-  made at a stride, plus every token of the window around the largest flip.
+  made at a stride, plus every token of the window around the largest flip. The ONNX graph
+  (`explain_predictor` with an `OnnxPredictor`) gives logits only, so it always makes prefix runs:
+  the same values as the one pass, without torch.
 - Importance (occlusion): p(label | text) - p(label | text without the token), label being the
   model's answer. Above `MAX_EXACT` tokens only the window around the largest flip is occluded.
 - Baseline (bag of words): the same occlusion of its tokens, exact; only the n-grams around the
@@ -20,14 +22,18 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+import numpy as np
 
 from sentiment_rnn.baseline.features import TOKEN_PATTERN, stop_word_list
 from sentiment_rnn.data.tokenizer import UNK, UNK_ID, encode, normalizer, truncate
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.rnn.model import predict_logits
-from sentiment_rnn.rnn.run import Run, load_run
+from sentiment_rnn.rnn.run import Run, RunFiles, load_run
+from sentiment_rnn.texts import probabilities_from_logits
+
+if TYPE_CHECKING:
+    from sentiment_rnn.rnn.onnx_predictor import OnnxPredictor
 
 EXPLANATION_FORMAT_VERSION = 1  # of the --format json output
 MAX_EXACT = 512  # tokens read: up to this many, every prefix and every occlusion is computed
@@ -95,7 +101,7 @@ def explain(text: str, model: Path | None = None, baseline: Path | None = None) 
     return result
 
 
-def read_tokens(run: Run, text: str) -> tuple[list[int], list[str], list[tuple[int, int]], dict]:
+def read_tokens(run: Run | RunFiles, text: str) -> tuple[list[int], list[str], list[tuple[int, int]], dict]:
     """Token ids, normalised words and their spans, as the model reads them; truncation facts."""
     if not text.strip():
         raise UserError("the text is empty; give at least one word to explain")
@@ -129,27 +135,56 @@ def runs_of(positions: list[int]) -> list[list[int]]:
     return ranges
 
 
-def run_many(model, sequences: list[list[int]]) -> torch.Tensor:
-    """Probabilities (N, C) of several token sequences, batched within TOKEN_BUDGET."""
-    device = next(model.parameters()).device
-    batch_size = max(1, TOKEN_BUDGET // max(len(seq) for seq in sequences))
-    return predict_logits(model, sequences, batch_size, device).softmax(dim=-1)
+class TorchReader:
+    """The torch model, for explain: probabilities of token sequences, and the one-pass
+    trajectory of a unidirectional model (`SentimentRNN.prefix_logits`)."""
+
+    def __init__(self, run: Run) -> None:
+        self.run, self.model = run, run.model.eval()
+
+    def probabilities(self, sequences: list[list[int]]) -> np.ndarray:
+        """Probabilities (N, C) of several token sequences, batched within TOKEN_BUDGET."""
+        from sentiment_rnn.rnn.model import predict_logits
+
+        device = next(self.model.parameters()).device
+        batch_size = max(1, TOKEN_BUDGET // max(len(seq) for seq in sequences))
+        logits = predict_logits(self.model, sequences, batch_size, device)
+        return probabilities_from_logits(logits.numpy(), self.run)
+
+    def one_pass(self, ids: list[int]) -> np.ndarray | None:
+        """(T, C) after each prefix, for a unidirectional model; None for a bidirectional one."""
+        if self.model.config.bidirectional:
+            return None
+        return probabilities_from_logits(self.model.prefix_logits(ids).cpu().numpy(), self.run)
 
 
-def prefix_runs(model, ids: list[int], positions: list[int]) -> torch.Tensor:
+class OnnxReader:
+    """The ONNX graph, for explain: logits only, so every trajectory is made of prefix runs."""
+
+    def __init__(self, predictor: OnnxPredictor) -> None:
+        self.predictor = predictor
+
+    def probabilities(self, sequences: list[list[int]]) -> np.ndarray:
+        return self.predictor.probabilities(sequences)
+
+    def one_pass(self, ids: list[int]) -> None:
+        return None
+
+
+def prefix_runs(reader, ids: list[int], positions: list[int]) -> np.ndarray:
     """Probabilities (P, C) of the model run on ids[: t + 1] for each t in `positions`."""
-    return run_many(model, [ids[: t + 1] for t in positions])
+    return reader.probabilities([ids[: t + 1] for t in positions])
 
 
-def occlusion(model, ids: list[int], positions: list[int], label: int, p_full: float) -> torch.Tensor:
+def occlusion(reader, ids: list[int], positions: list[int], label: int, p_full: float) -> np.ndarray:
     """p(label | ids) - p(label | ids without token t), (P,); the empty text reads as `<unk>`."""
     occluded = [ids[:t] + ids[t + 1 :] or [UNK_ID] for t in positions]
-    return p_full - run_many(model, occluded)[:, label]
+    return p_full - reader.probabilities(occluded)[:, label]
 
 
-def find_flips(positions: list[int], probs: torch.Tensor, labels: list[str], words: list[str]) -> list[dict]:
+def find_flips(positions: list[int], probs, labels: list[str], words: list[str]) -> list[dict]:
     """Where the argmax class changes between consecutive evaluated points. probs: (P, C)."""
-    winners = probs.argmax(dim=-1).tolist()
+    winners = np.asarray(probs).argmax(axis=-1).tolist()
     return [
         {"position": t, "token": words[t], "previous_point": positions[k - 1],
          "from": labels[winners[k - 1]], "to": labels[winners[k]]}
@@ -157,15 +192,16 @@ def find_flips(positions: list[int], probs: torch.Tensor, labels: list[str], wor
     ]
 
 
-def largest_change(positions: list[int], probs: torch.Tensor, label: int) -> int:
+def largest_change(positions: list[int], probs, label: int) -> int:
     """The position of the largest flip (largest step in p(label)); else the largest step."""
     if len(positions) < 2:
         return positions[0]
-    steps = (probs[1:, label] - probs[:-1, label]).abs()  # (P - 1,)
-    winners = probs.argmax(dim=-1)
+    probs = np.asarray(probs)
+    steps = np.abs(probs[1:, label] - probs[:-1, label])  # (P - 1,)
+    winners = probs.argmax(axis=-1)
     flipped = winners[1:] != winners[:-1]
     if bool(flipped.any()):
-        steps = torch.where(flipped, steps, torch.full_like(steps, -1.0))
+        steps = np.where(flipped, steps, -1.0)
     return positions[int(steps.argmax()) + 1]
 
 
@@ -176,32 +212,45 @@ def focus_window(length: int, center: int, size: int) -> tuple[int, int]:
 
 
 def explain_run(run: Run, text: str) -> Explanation:
-    """Trajectory, importance and flips for one text and one RNN run."""
-    model, labels = run.model.eval(), run.labels
+    """Trajectory, importance and flips for one text and one RNN run (torch)."""
+    return explain_with(run, TorchReader(run), text)
+
+
+def explain_predictor(predictor, text: str) -> Explanation:
+    """The same for a loaded `Predictor` (torch) or `OnnxPredictor` (no torch)."""
+    if predictor.backend == "onnx":
+        return explain_with(predictor.run, OnnxReader(predictor), text)
+    return explain_run(predictor.run, text)
+
+
+def explain_with(run: Run | RunFiles, reader, text: str) -> Explanation:
+    """Trajectory, importance and flips for one text, the model read through `reader`."""
+    labels = run.labels
     ids, words, spans, truncation = read_tokens(run, text)
     length, notes = len(ids), []
-    full = run_many(model, [ids])[0]  # (C,) exactly what `predict` computes
+    full = reader.probabilities([ids])[0]  # (C,) exactly what `predict` computes
     label = int(full.argmax())
-    bidirectional = model.config.bidirectional
-    if not bidirectional:
-        positions, probs = list(range(length)), model.prefix_logits(ids).softmax(dim=-1).cpu()
+    one_pass = reader.one_pass(ids)
+    if one_pass is not None:
+        positions, probs = list(range(length)), one_pass
     else:
         stride = 1 if length <= MAX_EXACT else math.ceil(length / STRIDED_POINTS)
         positions = sorted(set(range(stride - 1, length, stride)) | {length - 1})
-        probs = prefix_runs(model, ids, positions)
+        probs = prefix_runs(reader, ids, positions)
     center = largest_change(positions, probs, label)
     start, stop = focus_window(length, center, FOCUS) if length > MAX_EXACT else (0, length)
-    if bidirectional and length > MAX_EXACT:
+    if one_pass is None and length > MAX_EXACT:
         extra = sorted(set(range(start, stop)) - set(positions))
         if extra:
             positions = positions + extra
-            probs = torch.cat([probs, prefix_runs(model, ids, extra)])  # (P, C)
+            probs = np.concatenate([probs, prefix_runs(reader, ids, extra)])  # (P, C)
             order = sorted(range(len(positions)), key=positions.__getitem__)
             positions, probs = [positions[k] for k in order], probs[order]
-        notes.append(f"bidirectional, {length:,} tokens: prefix runs every {stride} tokens, "
+        kind = "bidirectional" if run.config.model.bidirectional else "ONNX graph"
+        notes.append(f"{kind}, {length:,} tokens: prefix runs every {stride} tokens, "
                      f"and at every token of {start}-{stop - 1}")
     importance: list[float | None] = [None] * length
-    deltas = occlusion(model, ids, list(range(start, stop)), label, float(full[label]))
+    deltas = occlusion(reader, ids, list(range(start, stop)), label, float(full[label]))
     importance[start:stop] = deltas.tolist()
     if (start, stop) != (0, length):
         notes.append(f"{length:,} tokens: importance computed for tokens {start}-{stop - 1} "
@@ -212,7 +261,7 @@ def explain_run(run: Run, text: str) -> Explanation:
     return Explanation(
         text, str(run.path), labels, labels[label], full.tolist(),
         [run.tokenizer.id_to_token(i) for i in ids], words, trajectory,
-        "prefix_runs" if bidirectional else "prefix_pooling", importance,
+        "prefix_pooling" if one_pass is not None else "prefix_runs", importance,
         find_flips(positions, probs, labels, words), truncation, notes, center, spans,
     )
 

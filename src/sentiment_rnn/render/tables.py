@@ -56,6 +56,10 @@ def _with_lines(rows: list[dict], lines: Lines) -> list[dict]:
     return [{"line": line, **row} for line, row in zip(lines, rows, strict=True)]
 
 
+def _with_backend(row: dict, backend: str | None) -> dict:
+    return row if backend is None else {**row, "backend": backend}
+
+
 def _json_text(rows: list[dict], fmt: str) -> str:
     """`json`: one indented array; `jsonl`: one object per line."""
     if fmt == "json":
@@ -64,13 +68,18 @@ def _json_text(rows: list[dict], fmt: str) -> str:
 
 
 def predictions_text(
-    predictions: Sequence[Prediction], labels: Sequence[str], fmt: str, lines: Lines = None
+    predictions: Sequence[Prediction],
+    labels: Sequence[str],
+    fmt: str,
+    lines: Lines = None,
+    backend: str | None = None,
 ) -> str:
     """`json`: one array; `jsonl`: one object per line; `csv`: text, label, p_<label>...
 
-    With `lines`, each object (each CSV row) starts with its input's `line`.
+    With `lines`, each object (each CSV row) starts with its input's `line`; with `backend`,
+    each JSON object ends with it ("torch", "onnx" or "numpy": what computed the answer).
     """
-    rows = _with_lines([p.as_dict() for p in predictions], lines)
+    rows = _with_lines([_with_backend(p.as_dict(), backend) for p in predictions], lines)
     if fmt in ("json", "jsonl"):
         return _json_text(rows, fmt)
     buffer = io.StringIO()
@@ -143,8 +152,10 @@ def side_by_side(
     labels: Sequence[str],
     fmt: str,
     lines: Lines = None,
+    backends: tuple[str, str] | None = None,
 ) -> Table | str:
-    """`predict --baseline`: each text with the RNN's and the baseline's answers."""
+    """`predict --baseline`: each text with the RNN's and the baseline's answers (with
+    `backends`, each answer's JSON object names what computed it)."""
     if fmt == "table":
         columns = ["line"] if lines is not None else []
         table = Table(*columns, "text", "RNN", "baseline")
@@ -157,8 +168,11 @@ def side_by_side(
             )
         return table
     rows = _with_lines([
-        {"text": a.text, "rnn": {"label": a.label, "probabilities": a.probabilities},
-         "baseline": {"label": b.label, "probabilities": b.probabilities}}
+        {"text": a.text,
+         "rnn": _with_backend({"label": a.label, "probabilities": a.probabilities},
+                              backends and backends[0]),
+         "baseline": _with_backend({"label": b.label, "probabilities": b.probabilities},
+                                   backends and backends[1])}
         for a, b in zip(rnn, baseline, strict=True)
     ], lines)
     if fmt in ("json", "jsonl"):

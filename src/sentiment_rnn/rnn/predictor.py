@@ -2,31 +2,45 @@
 
 This path imports no scikit-learn and no pandas, so a single prediction starts fast. Texts go
 through `texts.check_texts` and the tokenizer's one encoding path (`data.tokenizer.encode`).
+Importing this module imports no torch: `OnnxPredictor` (rnn/onnx_predictor.py) is a
+`Predictor` whose logits come from the run's ONNX graph, and never needs it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+import numpy as np
 
 from sentiment_rnn.data.tokenizer import encode
-from sentiment_rnn.rnn.model import predict_logits
-from sentiment_rnn.rnn.run import Run, load_run
-from sentiment_rnn.texts import Prediction, check_texts, predictions
+from sentiment_rnn.texts import Prediction, check_texts, predictions, probabilities_from_logits
+
+if TYPE_CHECKING:
+    import torch
+
+    from sentiment_rnn.rnn.run import Run, RunFiles
 
 
 class Predictor:
-    """A trained run, ready to classify texts."""
+    """A trained run, ready to classify texts.
 
-    def __init__(self, run: Run, batch_size: int = 64) -> None:
+    This class reads the weights with torch; `OnnxPredictor` reads the ONNX graph instead and
+    overrides only `logits` and `_output`: checking and encoding the texts, the step from
+    logits to probabilities and the answers are this class's, for both backends.
+    """
+
+    backend = "torch"
+
+    def __init__(self, run: Run | RunFiles, batch_size: int = 64) -> None:
         self.run = run
         self.batch_size = batch_size
-        self.device = next(run.model.parameters()).device
 
     @classmethod
     def from_dir(cls, path: Path | None = None, device: str = "cpu") -> Predictor:
+        from sentiment_rnn.rnn.run import load_run
+
         return cls(load_run(path, device))
 
     @property
@@ -45,15 +59,34 @@ class Predictor:
     def meta(self) -> dict:
         return self.run.meta
 
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of checked texts, cut as the run's tokenizer settings say."""
+        config = self.run.config.tokenizer
+        return encode(self.run.tokenizer, texts, config.max_length, config.truncation)
+
+    def logits(self, sequences: Sequence[Sequence[int]]) -> np.ndarray:
+        """Logits (N, C) of token-id sequences, in their order (length-sorted batches)."""
+        from sentiment_rnn.rnn.model import predict_logits
+
+        device = next(self.run.model.parameters()).device
+        return predict_logits(self.run.model, sequences, self.batch_size, device).numpy()
+
+    def probabilities(self, sequences: Sequence[Sequence[int]]) -> np.ndarray:
+        """Class probabilities (N, C) of token-id sequences."""
+        return probabilities_from_logits(self.logits(sequences), self.run)
+
     def predict_proba(self, texts: Sequence[str]) -> torch.Tensor:
         """Class probabilities (N, C) for each text, in the run's label order."""
         texts = check_texts(texts)
         if not texts:
-            return torch.empty(0, len(self.labels))
-        config = self.run.config.tokenizer
-        ids = encode(self.run.tokenizer, texts, config.max_length, config.truncation)
-        logits = predict_logits(self.run.model, ids, self.batch_size, self.device)
-        return logits.softmax(dim=-1)
+            return self._output(np.empty((0, len(self.labels)), dtype=np.float32))
+        return self._output(self.probabilities(self.encode(texts)))
+
+    def _output(self, probabilities: np.ndarray) -> torch.Tensor:
+        """The torch backend answers with a tensor, as it always has."""
+        import torch
+
+        return torch.from_numpy(probabilities)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         return predictions(texts, self.labels, self.predict_proba(texts))

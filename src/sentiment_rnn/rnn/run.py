@@ -1,22 +1,27 @@
 """An RNN run directory, saved and loaded: weights, tokenizer, labels, config (`runs.py` names
-the files and checks meta.json; this module turns them into a model and back)."""
+the files and checks meta.json; this module turns them into a model and back).
+
+Importing it imports no torch: `read_rnn_files` reads everything but the weights (all that the
+ONNX backend needs besides `model.onnx`), and torch comes in where weights are read or written.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save
-from tokenizers import Tokenizer
+from typing import TYPE_CHECKING
 
 from sentiment_rnn import __version__, runs
 from sentiment_rnn.config import Config, read_config
 from sentiment_rnn.data.tokenizer import load_tokenizer
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
-from sentiment_rnn.rnn.model import SentimentRNN, count_parameters
+
+if TYPE_CHECKING:
+    import torch
+    from tokenizers import Tokenizer
+
+    from sentiment_rnn.rnn.model import SentimentRNN
 
 
 @dataclass
@@ -40,6 +45,11 @@ def save_run(
     metrics: dict,
 ) -> None:
     """Write every file of a finished run; `meta.json` last."""
+    import torch
+    from safetensors.torch import save
+
+    from sentiment_rnn.rnn.model import count_parameters
+
     state = {key: value.detach().cpu().contiguous() for key, value in model.state_dict().items()}
     weights = save(state, metadata={"format_version": str(runs.RUN_FORMAT_VERSION)})
     atomic_write(run_dir / runs.WEIGHTS, weights)
@@ -51,21 +61,60 @@ def save_run(
     runs.write_meta(run_dir, "rnn", versions, count_parameters(model))
 
 
-def load_run(path: Path | None, device: str | torch.device = "cpu", hint: str | None = None) -> Run:
-    """Load a finished RNN run directory; every missing or mismatched file is named."""
+@dataclass
+class RunFiles:
+    """A finished RNN run's files other than its weights: all that prediction needs besides a
+    model (the torch weights, or the ONNX graph)."""
+
+    path: Path
+    config: Config
+    labels: list[str]
+    tokenizer: Tokenizer
+    meta: dict
+
+
+def read_rnn_files(path: Path | None, extra: tuple[str, ...] = (), hint: str | None = None
+                   ) -> RunFiles:
+    """A finished RNN run's config, labels, tokenizer and meta; every missing file is named.
+
+    `extra` names model files the caller reads instead of the weights (`model.onnx`): they must
+    exist and be recorded in meta.json, and their SHA-256 is checked with those of the files
+    read here. Without `extra`, checking is left to `load_run`, after the weights.
+    """
     run_dir, meta = runs.open_run(path, "rnn", hint)
-    config_path = run_dir / runs.CONFIG
-    config = read_config(config_path)
+    config = read_config(run_dir / runs.CONFIG)
     labels = runs.read_labels(run_dir)
     tokenizer = load_tokenizer(run_dir / runs.TOKENIZER)
+    for name in extra:
+        if not (run_dir / name).is_file():
+            raise UserError(f"{run_dir}: missing file {name}; the run is incomplete")
+        if name not in (meta.get("sha256") or {}):
+            raise UserError(f"{run_dir / runs.META}: no SHA-256 recorded for {name}; "
+                            "it was not written by sentiment-rnn (export the run again)")
+    if extra:
+        checked = tuple(name for name in (*runs.CHECKED, *extra) if name != runs.WEIGHTS)
+        runs.verify_checksums(run_dir, meta, checked)
+    return RunFiles(run_dir, config, labels, tokenizer, meta)
+
+
+def load_run(path: Path | None, device: str | torch.device = "cpu", hint: str | None = None) -> Run:
+    """Load a finished RNN run directory; every missing or mismatched file is named."""
+    from sentiment_rnn.rnn.model import SentimentRNN
+
+    files = read_rnn_files(path, hint=hint)
+    run_dir, config, labels, tokenizer = files.path, files.config, files.labels, files.tokenizer
     model = SentimentRNN(tokenizer.get_vocab_size(), len(labels), config.model)
     _load_weights(model, run_dir / runs.WEIGHTS)
-    runs.verify_checksums(run_dir, meta, runs.CHECKED)
+    runs.verify_checksums(run_dir, files.meta, runs.CHECKED)
     model.to(device).eval()
-    return Run(run_dir, config, labels, tokenizer, model, meta)
+    return Run(run_dir, config, labels, tokenizer, model, files.meta)
 
 
 def _load_weights(model: SentimentRNN, path: Path) -> None:
+    import torch
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
     try:
         state = load_file(path)
     except (SafetensorError, OSError) as err:
