@@ -222,9 +222,10 @@ def evaluate_split(model: BaselineModel, split: Split) -> dict:
 
 
 def train_baseline(
-    config: Config, output: Path | None = None, force: bool = False
+    config: Config, output: Path | None = None, force: bool = False, *, evaluate_test: bool = True
 ) -> tuple[Path, dict]:
-    """The whole `baseline` command: fit on train, evaluate on dev and test, save the run."""
+    """The whole `baseline` command: fit on train, evaluate on dev and test, save the run
+    (`evaluate_test=False`: the test split is not scored, metrics' "test" is None)."""
     from sentiment_rnn.data import load_dataset, split_records  # pandas: only when training
 
     config = config.with_absolute_paths()
@@ -237,7 +238,9 @@ def train_baseline(
     seconds = time.perf_counter() - start
     metrics = {
         "dev": evaluate_split(model, dataset.dev),
-        "test": None if dataset.test is None else evaluate_split(model, dataset.test),
+        "test": None
+        if dataset.test is None or not evaluate_test
+        else evaluate_split(model, dataset.test),
         "train_seconds": seconds,
         "num_features": len(model.vocabulary),
         "splits": split_records(dataset),

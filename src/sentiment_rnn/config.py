@@ -154,6 +154,15 @@ class BaselineConfig(_Section):
         return self
 
 
+class TrackingConfig(_Section):
+    """Run tracking (off by default): TensorBoard event files and/or an MLflow tracking store."""
+
+    tensorboard: bool = False  # event files in <run dir>/tensorboard; needs the [tracking] extra
+    mlflow: str | None = None  # tracking URI, e.g. sqlite:///mlflow.db or http://host:5000
+    mlflow_experiment: str | None = None  # null: the config's name
+    log_every: int = Field(1, ge=1)  # log the per-step figures every N optimizer steps
+
+
 class Config(_Section):
     """A whole experiment: data, tokenizer, model, training, and the baseline beside it."""
 
@@ -164,6 +173,7 @@ class Config(_Section):
     model: ModelConfig = ModelConfig()
     training: TrainingConfig = TrainingConfig()
     baseline: BaselineConfig = BaselineConfig()
+    tracking: TrackingConfig = TrackingConfig()
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)

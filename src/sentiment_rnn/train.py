@@ -18,6 +18,7 @@ from rich.console import Console
 from tokenizers import Tokenizer
 
 from sentiment_rnn import artifact
+from sentiment_rnn.batching import num_batches
 from sentiment_rnn.checkpoint import (
     CHECKPOINT,
     TrainingState,
@@ -37,6 +38,7 @@ from sentiment_rnn.fit import Encoded, FitResult, evaluate_encoded, fit
 from sentiment_rnn.model import SentimentRNN, count_parameters
 from sentiment_rnn.runtime import keep_freed_memory, resolve_device
 from sentiment_rnn.tokenizer import build_tokenizer, encode
+from sentiment_rnn.tracking import Tracker
 
 
 @dataclass
@@ -54,6 +56,10 @@ class TrainingInterrupted(KeyboardInterrupt):
     def __init__(self, run_dir: Path, epoch: int | None) -> None:
         super().__init__()
         self.run_dir, self.epoch = run_dir, epoch
+
+
+class RunStopped(Exception):
+    """Raised by an `on_epoch` hook to end a run on purpose (a pruned trial): not a failure."""
 
 
 def encode_split(split: Split, tokenizer: Tokenizer, config: Config, labels: list[str]) -> Encoded:
@@ -95,15 +101,25 @@ def _summary_line(record: dict) -> str:
 
 
 def train(
-    config: Config, output: Path | None = None, force: bool = False, console: Console | None = None
+    config: Config,
+    output: Path | None = None,
+    force: bool = False,
+    console: Console | None = None,
+    *,
+    on_epoch: Callable[[dict], None] | None = None,
+    evaluate_test: bool = True,
 ) -> tuple[Path, dict]:
-    """The whole `train` command: returns the run directory and its metrics."""
+    """The whole `train` command: returns the run directory and its metrics.
+
+    `on_epoch` sees each epoch's record after it is logged (`tune` reports it to the pruner);
+    `evaluate_test=False` leaves the test split unread (metrics' "test" is None).
+    """
     config = config.with_absolute_paths()
     run_dir = artifact.prepare_run_dir(output or artifact.default_run_dir(config.name), force)
     atomic_write(run_dir / artifact.CONFIG, config.to_yaml())
     (run_dir / artifact.HISTORY).unlink(missing_ok=True)
     remove_checkpoint(run_dir)
-    return _train_into(run_dir, config, None, console)
+    return _train_into(run_dir, config, None, console, on_epoch, evaluate_test)
 
 
 def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
@@ -134,7 +150,12 @@ def set_up(config: Config) -> tuple[torch.device, Prepared, SentimentRNN]:
 
 
 def _train_into(
-    run_dir: Path, config: Config, state: TrainingState | None, console: Console | None
+    run_dir: Path,
+    config: Config,
+    state: TrainingState | None,
+    console: Console | None,
+    extra_on_epoch: Callable[[dict], None] | None = None,
+    evaluate_test: bool = True,
 ) -> tuple[Path, dict]:
     device, prepared, model = set_up(config)
     labels = prepared.dataset.labels
@@ -155,24 +176,43 @@ def _train_into(
         snapshot.fingerprints = fingerprints
         _write_or_explain(lambda: save_checkpoint(run_dir, snapshot), run_dir)
 
+    steps_done = 0 if state is None else state.epoch * num_batches(
+        len(prepared.train.ids), config.training.batch_size
+    )
+    tracker = Tracker(config, run_dir, first_step=steps_done)
+
     def on_epoch(record: dict) -> None:
         artifact.append_history(run_dir, record)
+        tracker.epoch(record)
         if console is not None:
             console.print(_summary_line(record))
+        if extra_on_epoch is not None:
+            extra_on_epoch(record)
 
     try:
         result = fit(
             model, prepared.train, prepared.dev, labels, config.training, device, config.seed,
             console, on_epoch, resume=state, on_checkpoint=on_checkpoint,
+            on_step=tracker.step if tracker else None,
         )
     except KeyboardInterrupt:
+        tracker.close("KILLED")
         raise TrainingInterrupted(run_dir, checkpoint_epoch(run_dir)) from None
+    except RunStopped:
+        tracker.close("KILLED")
+        raise
+    except BaseException:
+        tracker.close("FAILED")
+        raise
+    if not evaluate_test:
+        prepared.test = None
     metrics = _final_metrics(model, prepared, config, device, result, records)
     _write_or_explain(
         lambda: artifact.save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics),
         run_dir,
     )
     remove_checkpoint(run_dir)
+    tracker.finish(metrics, run_dir)
     return run_dir, metrics
 
 

@@ -7,6 +7,7 @@ Ctrl-C exits 130. Each module registers its commands on the shared `app`:
     inference.py    predict, evaluate, probe
     explain.py      explain
     inspection.py   data, config show, config validate
+    tuning.py       tune, tune show, runs
 """
 
 import importlib
@@ -14,7 +15,7 @@ import importlib
 from sentiment_rnn.cli.common import app
 
 # Importing a module registers its commands; this order is the order of `--help`.
-COMMAND_MODULES = ("training", "inference", "explain", "inspection")
+COMMAND_MODULES = ("training", "inference", "explain", "inspection", "tuning")
 for _module in COMMAND_MODULES:
     importlib.import_module(f"sentiment_rnn.cli.{_module}")
 
