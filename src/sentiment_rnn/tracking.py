@@ -114,6 +114,7 @@ class _TensorBoard:
 class _MLflow:
     def __init__(self, uri: str, experiment: str, run_dir: Path, params: dict[str, Any]) -> None:
         try:
+            import mlflow  # noqa: F401  (the package itself: its submodules may be cached)
             from mlflow.entities import Param
             from mlflow.exceptions import MlflowException
             from mlflow.tracking import MlflowClient
