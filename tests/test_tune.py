@@ -269,3 +269,16 @@ def test_tune_show_names_the_missing_study_and_a_bad_storage(tmp_path: Path) -> 
     bad = tune("show", "--study", "x", "--storage", "nosuchdb://x")
     assert bad.exit_code == 1 and bad.stderr.startswith("error: --storage 'nosuchdb://x'")
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("space", "config"),
+    [("imdb-quick", "imdb-quick"), ("default", "default"), ("baseline", "default"),
+     ("baseline", "imdb-quick")],
+)
+def test_the_shipped_spaces_fit_their_configs_and_open_with_their_command(space: str, config: str) -> None:
+    path = REPO / "configs" / "spaces" / f"{space}.yaml"
+    base = load_config(REPO / "configs" / f"{config}.yaml").model_dump(mode="json")
+    loaded = load_space(path, base)
+    assert loaded.kind == ("baseline" if space == "baseline" else "rnn")
+    assert "sentiment-rnn tune" in path.read_text().split("\n\n")[0]

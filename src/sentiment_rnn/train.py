@@ -108,18 +108,20 @@ def train(
     *,
     on_epoch: Callable[[dict], None] | None = None,
     evaluate_test: bool = True,
+    prepared: Prepared | None = None,
 ) -> tuple[Path, dict]:
     """The whole `train` command: returns the run directory and its metrics.
 
     `on_epoch` sees each epoch's record after it is logged (`tune` reports it to the pruner);
-    `evaluate_test=False` leaves the test split unread (metrics' "test" is None).
+    `evaluate_test=False` leaves the test split unread (metrics' "test" is None); `prepared`:
+    this config's data, already prepared (`tune` reuses it across trials).
     """
     config = config.with_absolute_paths()
     run_dir = artifact.prepare_run_dir(output or artifact.default_run_dir(config.name), force)
     atomic_write(run_dir / artifact.CONFIG, config.to_yaml())
     (run_dir / artifact.HISTORY).unlink(missing_ok=True)
     remove_checkpoint(run_dir)
-    return _train_into(run_dir, config, None, console, on_epoch, evaluate_test)
+    return _train_into(run_dir, config, None, console, on_epoch, evaluate_test, prepared)
 
 
 def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
@@ -136,7 +138,9 @@ def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
     return _train_into(run_dir, config, state, console)
 
 
-def set_up(config: Config) -> tuple[torch.device, Prepared, SentimentRNN]:
+def set_up(
+    config: Config, prepared: Prepared | None = None
+) -> tuple[torch.device, Prepared, SentimentRNN]:
     """Threads, device and seed as configured; the prepared data; a fresh model on the device."""
     if config.training.num_threads is not None:
         torch.set_num_threads(config.training.num_threads)
@@ -144,7 +148,7 @@ def set_up(config: Config) -> tuple[torch.device, Prepared, SentimentRNN]:
     if device.type == "cpu":
         keep_freed_memory()
     torch.manual_seed(config.seed)
-    prepared = prepare(config)
+    prepared = prepared or prepare(config)  # uses no torch RNG: the model starts the same
     model = build_model(config, prepared.tokenizer, len(prepared.dataset.labels)).to(device)
     return device, prepared, model
 
@@ -156,8 +160,9 @@ def _train_into(
     console: Console | None,
     extra_on_epoch: Callable[[dict], None] | None = None,
     evaluate_test: bool = True,
+    prepared: Prepared | None = None,
 ) -> tuple[Path, dict]:
-    device, prepared, model = set_up(config)
+    device, prepared, model = set_up(config, prepared)
     labels = prepared.dataset.labels
     check_free_space(run_dir, count_parameters(model))
     records = split_records(prepared.dataset)
@@ -204,9 +209,7 @@ def _train_into(
     except BaseException:
         tracker.close("FAILED")
         raise
-    if not evaluate_test:
-        prepared.test = None
-    metrics = _final_metrics(model, prepared, config, device, result, records)
+    metrics = _final_metrics(model, prepared, config, device, result, records, evaluate_test)
     _write_or_explain(
         lambda: artifact.save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics),
         run_dir,
@@ -217,13 +220,14 @@ def _train_into(
 
 
 def _final_metrics(
-    model, prepared: Prepared, config: Config, device, result: FitResult, records: dict
+    model, prepared: Prepared, config: Config, device, result: FitResult, records: dict,
+    evaluate_test: bool = True,
 ) -> dict:
     labels, batch_size = prepared.dataset.labels, config.training.batch_size * 2
     return {
         "dev": evaluate_encoded(model, prepared.dev, labels, batch_size, device),
         "test": None
-        if prepared.test is None
+        if prepared.test is None or not evaluate_test
         else evaluate_encoded(model, prepared.test, labels, batch_size, device),
         "best_epoch": result.best_epoch,
         "epochs_run": len(result.history),

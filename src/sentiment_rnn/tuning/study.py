@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,7 @@ class Study:
     output: Path
     console: Console | None
     current: int | None = None  # the number of the trial this process runs now
+    data: dict = field(default_factory=dict)  # prepared data by the settings it depends on
 
     @property
     def metric(self) -> str:
@@ -167,8 +168,15 @@ def _train_rnn(ctx: Study, trial, config: Config, run_dir: Path):
         if trial.should_prune():
             raise TrialPruned(f"pruned after epoch {record['epoch']}")
 
+    from sentiment_rnn.train import prepare
+
+    key = json.dumps([config.seed, config.data.model_dump(mode="json"),
+                      config.tokenizer.model_dump(mode="json")])
+    if key not in ctx.data:  # trials that vary only the model or training share the data
+        ctx.data = {key: prepare(config)}
     try:
-        return train(config, run_dir, console=ctx.console, on_epoch=report, evaluate_test=False)
+        return train(config, run_dir, console=ctx.console, on_epoch=report, evaluate_test=False,
+                     prepared=ctx.data[key])
     except TrialPruned:
         remove_checkpoint(run_dir)  # a pruned trial keeps its config and history, not 2 copies of weights
         raise
