@@ -49,7 +49,7 @@ def test_runs_lists_every_run_sorted_by_dev_metric(tmp_path: Path, trained_run: 
     assert by_name["bow"]["test_accuracy"] == metrics(root / "bow")["test"]["accuracy"]
     assert by_name["study/trial-0000"]["test_accuracy"] is None  # a trial never scores test
     unfinished = by_name["study/trial-0001"]
-    assert unfinished["state"] == "unfinished (1 epochs)"
+    assert unfinished["state"] == "unfinished (1 epoch)"
     record = json.loads((root / "study" / "trial-0001" / "history.jsonl").read_text())
     assert unfinished["dev_accuracy"] == record["dev_accuracy"]
     assert by_name["rnn"]["data"] == "data/train.csv"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -282,3 +283,24 @@ def test_the_shipped_spaces_fit_their_configs_and_open_with_their_command(space:
     loaded = load_space(path, base)
     assert loaded.kind == ("baseline" if space == "baseline" else "rnn")
     assert "sentiment-rnn tune" in path.read_text().split("\n\n")[0]
+
+
+def test_a_missing_optuna_or_plotly_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    storage = f"sqlite:///{tmp_path / 'tune.db'}"
+    study = optuna.create_study(study_name="done", storage=storage, direction="maximize")
+    study.add_trial(optuna.trial.create_trial(
+        params={"training.lr": 0.01}, value=0.5,
+        distributions={"training.lr": optuna.distributions.FloatDistribution(0.001, 0.1)}))
+    monkeypatch.setitem(sys.modules, "plotly", None)  # as if not installed
+    html = tune("show", "--study", "done", "--storage", storage, "--plot", tmp_path / "p",
+                "--plot-format", "html")
+    assert html.exit_code == 1
+    assert html.stderr == 'error: HTML plots need plotly, which is not installed: pip install -e ".[tune]"\n'
+    monkeypatch.setitem(sys.modules, "optuna", None)
+    space = write_space(tmp_path, "training.lr: {low: 0.001, high: 0.01}\n")
+    for args in (["--config", tiny_config_file(tmp_path), "--space", space],
+                 ["show", "--study", "done", "--storage", storage]):
+        result = tune(*args)
+        assert result.exit_code == 1
+        assert result.stderr == ('error: tuning needs Optuna, which is not installed: '
+                                 'pip install -e ".[tune]"\n')

@@ -65,7 +65,7 @@ def settings(config: Config, kind: str) -> str:
     m, t = config.model, config.training
     shape = f"{'bi' if m.bidirectional else ''}{m.cell} {m.num_layers}x{m.hidden_size}"
     return (f"{shape}, emb {m.embedding_dim}, {m.pooling}, dropout {m.dropout:g}, "
-            f"lr {t.lr:g}, bs {t.batch_size}, len {config.tokenizer.max_length}")
+            f"lr {t.lr:.3g}, bs {t.batch_size}, len {config.tokenizer.max_length}")
 
 
 def data_name(config: Config) -> str:
@@ -102,7 +102,7 @@ def describe_run(run_dir: Path, root: Path) -> dict[str, Any]:
         metric = config.training.metric if config else "accuracy"
         best = max(history, key=lambda r: r.get(f"dev_{metric}", -1.0))
         row.update(dev_accuracy=best.get("dev_accuracy"), dev_macro_f1=best.get("dev_macro_f1"))
-        row["state"] = f"unfinished ({len(history)} epochs)"
+        row["state"] = f"unfinished ({len(history)} epoch{'s' if len(history) > 1 else ''})"
     seconds = metrics.get("train_seconds") if isinstance(metrics, dict) else None
     if seconds is None and history:
         seconds = sum(r.get("seconds", 0.0) for r in history)

@@ -47,17 +47,19 @@ def _size(size: int) -> str:
 
 
 def runs_table(rows: list[dict], metric: str) -> Table:
+    """The leaderboard, on the sort metric (JSON has both metrics of both splits)."""
+    name = "acc" if metric == "accuracy" else "F1"
     table = Table(title=f"runs, best dev {metric} first")
-    for column in ("run", "kind", "state", "data", "settings", "dev acc", "dev F1",
-                   "test acc", "test F1", "time", "size"):
-        table.add_column(column, overflow="fold")
+    for column in ("run", "kind", "data", "settings"):
+        table.add_column(column, overflow="fold", min_width=8 if column == "settings" else 4)
+    for column in (f"dev {name}", f"test {name}", "time", "size"):
+        table.add_column(column, justify="right", no_wrap=True)
     for row in rows:
         seconds = row["seconds"]
+        kind = row["kind"] if row["state"] == "finished" else f"{row['kind']}, {row['state']}"
         table.add_row(
-            escape(row["run"]), row["kind"], row["state"], escape(row["data"] or "—"),
-            escape(row["settings"] or "—"), _number(row["dev_accuracy"]),
-            _number(row["dev_macro_f1"]), _number(row["test_accuracy"]),
-            _number(row["test_macro_f1"]), "—" if seconds is None else f"{seconds:.1f} s",
-            _size(row["bytes"]),
+            escape(row["run"]), kind, escape(row["data"] or "—"), escape(row["settings"] or "—"),
+            _number(row[f"dev_{metric}"]), _number(row[f"test_{metric}"]),
+            "—" if seconds is None else f"{seconds:.1f} s", _size(row["bytes"]),
         )
     return table
