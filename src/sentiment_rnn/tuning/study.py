@@ -12,63 +12,39 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
-from sentiment_rnn.config import Config, apply_override, validate_config
+from sentiment_rnn.config import Config
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
-from sentiment_rnn.train import RunStopped
-from sentiment_rnn.tuning.space import Param, Space, from_optuna, overrides
+from sentiment_rnn.tuning.space import Space, from_optuna
 from sentiment_rnn.tuning.storage import (
     fail_lost_trials,
     import_optuna,
-    mark_owner,
     open_storage,
     retry_callback,
 )
+from sentiment_rnn.tuning.trials import (
+    FINISHED,
+    State,
+    Study,
+    SurplusTrial,
+    count,
+    objective,
+    trial_config,
+)
 
 optuna = import_optuna()
-State = optuna.trial.TrialState
-FINISHED = (State.COMPLETE, State.PRUNED)
 WAIT_SECONDS = 2.0
 PRUNERS = ("median", "halving", "none")
-
-
-class TrialPruned(RunStopped, optuna.TrialPruned):
-    """The pruner stopped this trial after an epoch (a planned stop, not a failure)."""
-
-
-class SurplusTrial(Exception):
-    """Another process started the study's last trial at the same moment: this one is not run."""
 
 
 class TuneInterrupted(KeyboardInterrupt):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-@dataclass
-class Study:
-    """What a trial needs: the study, the base config, the space and where runs go."""
-
-    study: Any
-    storage: Any
-    base: Config
-    space: Space
-    trials: int
-    output: Path
-    console: Console | None
-    current: int | None = None  # the number of the trial this process runs now
-    data: dict = field(default_factory=dict)  # prepared data by the settings it depends on
-
-    @property
-    def metric(self) -> str:
-        return self.base.training.metric
 
 
 def make_pruner(name: str):
@@ -108,92 +84,18 @@ def open_study(name: str, url: str, base: Config, space: Space, pruner: str):
     return study, storage
 
 
-def _count(study, states) -> int:
-    return len(study.get_trials(deepcopy=False, states=states))
-
-
-def _is_surplus(study, trial, total: int) -> bool:
-    """Whether trials before this one (finished, running, queued) already make `total`."""
-    before = [
-        t for t in study.get_trials(deepcopy=False, states=(*FINISHED, State.RUNNING))
-        if t.number < trial.number
-    ]
-    return len(before) + _count(study, (State.WAITING,)) >= total
-
-
-def _suggest(trial, param: Param) -> Any:
-    if param.choices:
-        return from_optuna(param, trial.suggest_categorical(param.key, param.optuna_choices()))
-    if param.integer:
-        return trial.suggest_int(param.key, int(param.low), int(param.high), log=param.log)
-    return trial.suggest_float(param.key, param.low, param.high, log=param.log)
-
-
-def trial_config(base: Config, values: dict[str, Any]) -> Config:
-    """The base config with the sampled values set (validated: the space was checked already)."""
-    raw = base.model_dump(mode="json")
-    for item in overrides(values):
-        apply_override(raw, item)
-    return validate_config(raw, source="trial settings")
-
-
-def _objective(ctx: Study, trial) -> float:
-    mark_owner(trial)
-    ctx.current = trial.number
-    if _is_surplus(ctx.study, trial, ctx.trials):
-        trial.set_user_attr("surplus", True)
-        raise SurplusTrial()
-    values = {param.key: _suggest(trial, param) for param in ctx.space.params}
-    config = trial_config(ctx.base, values)
-    run_dir = ctx.output / f"trial-{trial.number:04d}"
-    trial.set_user_attr("run_dir", str(run_dir.resolve()))
-    if ctx.console is not None:
-        shown = ", ".join(f"{key}={json.dumps(value)}" for key, value in values.items())
-        ctx.console.print(f"[bold]trial {trial.number}[/bold]: {shown} -> {run_dir}")
-    if ctx.space.kind == "baseline":
-        from sentiment_rnn.baseline import train_baseline
-
-        _, metrics = train_baseline(config, run_dir, evaluate_test=False)
-    else:
-        _, metrics = _train_rnn(ctx, trial, config, run_dir)
-    return float(metrics["dev"][ctx.metric])
-
-
-def _train_rnn(ctx: Study, trial, config: Config, run_dir: Path):
-    from sentiment_rnn.checkpoint import remove_checkpoint
-    from sentiment_rnn.train import train
-
-    def report(record: dict) -> None:
-        trial.report(record[f"dev_{ctx.metric}"], record["epoch"])
-        if trial.should_prune():
-            raise TrialPruned(f"pruned after epoch {record['epoch']}")
-
-    from sentiment_rnn.train import prepare
-
-    key = json.dumps([config.seed, config.data.model_dump(mode="json"),
-                      config.tokenizer.model_dump(mode="json")])
-    if key not in ctx.data:  # trials that vary only the model or training share the data
-        ctx.data = {key: prepare(config)}
-    try:
-        return train(config, run_dir, console=ctx.console, on_epoch=report, evaluate_test=False,
-                     prepared=ctx.data[key])
-    except TrialPruned:
-        remove_checkpoint(run_dir)  # a pruned trial keeps its config and history, not 2 copies of weights
-        raise
-
-
 def run_study(ctx: Study, timeout_minutes: float | None) -> list[int]:
     """Run trials until the study holds `ctx.trials` finished ones (or the timeout passes);
     returns the numbers of this process's trials."""
     deadline = None if timeout_minutes is None else time.monotonic() + timeout_minutes * 60
     mine: list[int] = []
     waiting_said = False
-    while _count(ctx.study, FINISHED) < ctx.trials:
+    while count(ctx.study, FINISHED) < ctx.trials:
         if deadline is not None and time.monotonic() >= deadline:
             break
         for number in fail_lost_trials(ctx.study, ctx.storage):
             _say(ctx, f"trial {number} was left running by a process that is gone: queued again")
-        if _count(ctx.study, (*FINISHED, State.RUNNING)) >= ctx.trials:
+        if count(ctx.study, (*FINISHED, State.RUNNING)) >= ctx.trials:
             if not waiting_said:  # the rest are running in other processes
                 _say(ctx, "the remaining trials are running in other processes; waiting for them")
                 waiting_said = True
@@ -201,7 +103,7 @@ def run_study(ctx: Study, timeout_minutes: float | None) -> list[int]:
             continue
         ctx.current = None
         try:
-            ctx.study.optimize(lambda trial: _objective(ctx, trial), n_trials=1, catch=(SurplusTrial,))
+            ctx.study.optimize(lambda trial: objective(ctx, trial), n_trials=1, catch=(SurplusTrial,))
         except KeyboardInterrupt:
             raise _interrupted(ctx) from None
         if ctx.current is not None:
@@ -238,7 +140,7 @@ def _interrupted(ctx: Study) -> TuneInterrupted:
         if trial.state == State.FAIL and trial.user_attrs.get("pid") == os.getpid():
             retry_callback()(ctx.study, trial)
             queued = f"trial {trial.number} is queued to run again; "
-    done = _count(ctx.study, FINISHED)
+    done = count(ctx.study, FINISHED)
     return TuneInterrupted(
         f"interrupted: {done} of {ctx.trials} trials finished, {queued}run the same "
         "command again to continue the study"
@@ -251,7 +153,7 @@ def best_config_path(ctx: Study) -> Path:
 
 def write_best_config(ctx: Study) -> Path | None:
     """The best trial's resolved config as YAML that `train --config` accepts."""
-    if _count(ctx.study, (State.COMPLETE,)) == 0:
+    if count(ctx.study, (State.COMPLETE,)) == 0:
         return None
     best = ctx.study.best_trial
     values = {param.key: from_optuna(param, best.params[param.key]) for param in ctx.space.params
