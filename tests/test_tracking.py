@@ -112,3 +112,18 @@ def test_a_bad_mlflow_uri_is_one_line(tmp_path: Path) -> None:
     pytest.importorskip("mlflow", reason="the [tracking] extra is not installed")
     with pytest.raises(UserError, match=r"^tracking.mlflow 'nosuchscheme://x': cannot log"):
         train(tracked_config(tmp_path, mlflow="nosuchscheme://x"), tmp_path / "run")
+
+
+def test_a_baseline_run_logs_its_config_and_final_figures(tmp_path: Path) -> None:
+    pytest.importorskip("tensorboard", reason="the [tracking] extra is not installed")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from sentiment_rnn.baseline import train_baseline
+
+    run_dir, metrics = train_baseline(tracked_config(tmp_path, tensorboard=True), tmp_path / "bow")
+    events = EventAccumulator(str(run_dir / "tensorboard"))
+    events.Reload()
+    assert [e.value for e in events.Scalars("final/dev_accuracy")] == [
+        pytest.approx(metrics["dev"]["accuracy"])
+    ]
+    assert [e.value for e in events.Scalars("final/test_loss")] == [pytest.approx(metrics["test"]["loss"])]

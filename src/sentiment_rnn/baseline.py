@@ -227,11 +227,13 @@ def train_baseline(
     """The whole `baseline` command: fit on train, evaluate on dev and test, save the run
     (`evaluate_test=False`: the test split is not scored, metrics' "test" is None)."""
     from sentiment_rnn.data import load_dataset, split_records  # pandas: only when training
+    from sentiment_rnn.tracking import Tracker
 
     config = config.with_absolute_paths()
     name = f"{config.name}-{config.baseline.kind}"
     run_dir = artifact.prepare_run_dir(output or artifact.default_run_dir(name), force)
     atomic_write(run_dir / artifact.CONFIG, config.to_yaml())
+    tracker = Tracker(config, run_dir)  # no steps or epochs: the config, then the final figures
     dataset = load_dataset(config.data, config.seed)
     start = time.perf_counter()
     model = fit_baseline(dataset.train, dataset.labels, config.baseline, config.seed)
@@ -249,6 +251,7 @@ def train_baseline(
     artifact.write_json(run_dir / artifact.LABELS, dataset.labels)
     artifact.write_json(run_dir / artifact.METRICS, metrics)
     artifact.write_json(run_dir / artifact.META, _meta(model, run_dir))
+    tracker.finish(metrics, run_dir)
     return run_dir, metrics
 
 
