@@ -28,8 +28,8 @@ from sentiment_rnn.tuning.storage import (
 )
 from sentiment_rnn.tuning.trials import (
     FINISHED,
+    Search,
     State,
-    Study,
     SurplusTrial,
     count,
     objective,
@@ -84,7 +84,7 @@ def open_study(name: str, url: str, base: Config, space: Space, pruner: str):
     return study, storage
 
 
-def run_study(ctx: Study, timeout_minutes: float | None) -> list[int]:
+def run_study(ctx: Search, timeout_minutes: float | None) -> list[int]:
     """Run trials until the study holds `ctx.trials` finished ones (or the timeout passes);
     returns the numbers of this process's trials."""
     deadline = None if timeout_minutes is None else time.monotonic() + timeout_minutes * 60
@@ -113,7 +113,7 @@ def run_study(ctx: Study, timeout_minutes: float | None) -> list[int]:
     return mine
 
 
-def _after_trial(ctx: Study, number: int) -> None:
+def _after_trial(ctx: Search, number: int) -> None:
     trial = ctx.study.get_trials(deepcopy=False)[number]
     if trial.user_attrs.get("surplus"):
         return
@@ -127,12 +127,12 @@ def _after_trial(ctx: Study, number: int) -> None:
         write_best_config(ctx)
 
 
-def _say(ctx: Study, line: str) -> None:
+def _say(ctx: Search, line: str) -> None:
     if ctx.console is not None:
         ctx.console.print(line)
 
 
-def _interrupted(ctx: Study) -> TuneInterrupted:
+def _interrupted(ctx: Search) -> TuneInterrupted:
     """Ctrl-C: the trial that was running is queued again, to run first when the study goes on."""
     queued = ""
     if ctx.current is not None:
@@ -147,11 +147,11 @@ def _interrupted(ctx: Study) -> TuneInterrupted:
     )
 
 
-def best_config_path(ctx: Study) -> Path:
+def best_config_path(ctx: Search) -> Path:
     return ctx.output / "best.yaml"
 
 
-def write_best_config(ctx: Study) -> Path | None:
+def write_best_config(ctx: Search) -> Path | None:
     """The best trial's resolved config as YAML that `train --config` accepts."""
     if count(ctx.study, (State.COMPLETE,)) == 0:
         return None
@@ -189,12 +189,12 @@ def tune(
     name = study_name or base.name
     output = output or Path("runs") / f"tune-{name}"
     study, storage_object = open_study(name, storage, base, space, pruner)
-    ctx = Study(study, storage_object, base, space, trials, output, console)
+    ctx = Search(study, storage_object, base, space, trials, output, console)
     mine = run_study(ctx, timeout_minutes)
     return summary(ctx, mine)
 
 
-def summary(ctx: Study, mine: list[int]) -> dict:
+def summary(ctx: Search, mine: list[int]) -> dict:
     trials = [t for t in ctx.study.get_trials(deepcopy=False) if not t.user_attrs.get("surplus")]
     states = {state.name.lower(): sum(t.state == state for t in trials) for state in State}
     pruned_after: dict[str, int] = {}

@@ -33,8 +33,8 @@ class SurplusTrial(Exception):
 
 
 @dataclass
-class Study:
-    """What a trial needs: the study, the base config, the space and where runs go."""
+class Search:
+    """A running search: the Optuna study and its storage, the base config, the space, where runs go."""
 
     study: Any
     storage: Any
@@ -80,7 +80,7 @@ def trial_config(base: Config, values: dict[str, Any]) -> Config:
     return validate_config(raw, source="trial settings")
 
 
-def objective(ctx: Study, trial) -> float:
+def objective(ctx: Search, trial) -> float:
     mark_owner(trial)
     ctx.current = trial.number
     if _is_surplus(ctx.study, trial, ctx.trials):
@@ -102,7 +102,7 @@ def objective(ctx: Study, trial) -> float:
     return float(metrics["dev"][ctx.metric])
 
 
-def _train_rnn(ctx: Study, trial, config: Config, run_dir: Path):
+def _train_rnn(ctx: Search, trial, config: Config, run_dir: Path):
     from sentiment_rnn.checkpoint import remove_checkpoint
     from sentiment_rnn.train import train
 
