@@ -304,3 +304,20 @@ def test_a_missing_optuna_or_plotly_names_the_extra(tmp_path: Path, monkeypatch:
         assert result.exit_code == 1
         assert result.stderr == ('error: tuning needs Optuna, which is not installed: '
                                  'pip install -e ".[tune]"\n')
+
+
+def test_a_trial_started_when_the_others_already_make_n_is_surplus() -> None:
+    from sentiment_rnn.tuning.trials import is_surplus
+
+    study = optuna.create_study(direction="maximize")
+    for value in (0.5, 0.6):
+        trial = study.ask()
+        study.tell(trial, value)
+    third, fourth = study.ask(), study.ask()  # two processes start at the same moment
+    assert not is_surplus(study, third, 3)  # the earlier number runs
+    assert is_surplus(study, fourth, 3)  # the later one would make four
+    assert not is_surplus(study, fourth, 4)
+    study.tell(third, state=optuna.trial.TrialState.FAIL)
+    assert not is_surplus(study, fourth, 3)  # a failed trial does not count
+    study.enqueue_trial({"x": 1.0})  # a lost trial queued again counts: it will run
+    assert is_surplus(study, fourth, 3)

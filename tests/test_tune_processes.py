@@ -100,7 +100,7 @@ def test_a_killed_study_continues_with_no_trial_lost_or_repeated(tmp_path: Path,
 
 
 def test_two_processes_on_one_storage_finish_the_trials_together(tmp_path: Path) -> None:
-    cmd = command(tmp_path, trials=6, epochs=4)
+    cmd = command(tmp_path, trials=6, epochs=10)  # trials long enough for both to start
     procs = [start(cmd, tmp_path, f"worker{i}") for i in range(2)]
     try:
         for proc in procs:

@@ -55,7 +55,7 @@ def count(study, states) -> int:
     return len(study.get_trials(deepcopy=False, states=states))
 
 
-def _is_surplus(study, trial, total: int) -> bool:
+def is_surplus(study, trial, total: int) -> bool:
     """Whether trials before this one (finished, running, queued) already make `total`."""
     before = [
         t for t in study.get_trials(deepcopy=False, states=(*FINISHED, State.RUNNING))
@@ -83,7 +83,7 @@ def trial_config(base: Config, values: dict[str, Any]) -> Config:
 def objective(ctx: Search, trial) -> float:
     mark_owner(trial)
     ctx.current = trial.number
-    if _is_surplus(ctx.study, trial, ctx.trials):
+    if is_surplus(ctx.study, trial, ctx.trials):
         trial.set_user_attr("surplus", True)
         raise SurplusTrial()
     values = {param.key: _suggest(trial, param) for param in ctx.space.params}
