@@ -9,10 +9,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from conftest import TINY_CONFIG, write_dataset
-from sentiment_rnn.baseline import train_baseline
+from sentiment_rnn.baseline.train import train_baseline
 from sentiment_rnn.cli import app
 from sentiment_rnn.config import validate_config
-from sentiment_rnn.train import train
+from sentiment_rnn.rnn.train import RunOptions, train
 
 
 def make_runs(tmp_path: Path, trained_run: Path) -> Path:
@@ -22,7 +22,7 @@ def make_runs(tmp_path: Path, trained_run: Path) -> Path:
     config = validate_config({**TINY_CONFIG, "data": write_dataset(tmp_path / "data")}, "tiny")
     train_baseline(config, root / "bow")
     short = config.model_copy(update={"training": config.training.model_copy(update={"epochs": 1})})
-    train(short, root / "study" / "trial-0000", evaluate_test=False)
+    train(short, root / "study" / "trial-0000", options=RunOptions(evaluate_test=False))
     unfinished = root / "study" / "trial-0001"
     shutil.copytree(root / "study" / "trial-0000", unfinished)
     (unfinished / "meta.json").unlink()

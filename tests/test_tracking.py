@@ -11,8 +11,9 @@ import pytest
 from conftest import TINY_CONFIG, write_dataset
 from sentiment_rnn.config import validate_config
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.train import train
+from sentiment_rnn.rnn.train import train
 
+pytestmark = pytest.mark.slow  # every test here trains a model (or prepares data to)
 STEPS_PER_EPOCH = 240 // 16  # write_dataset's 240 training rows in batches of 16
 
 
@@ -53,7 +54,6 @@ def test_tensorboard_event_files_read_back_with_tensorboards_reader(tmp_path: Pa
     assert "train/loss" in tags
 
 
-@pytest.mark.slow
 def test_mlflow_run_read_back_with_the_mlflow_client(tmp_path: Path) -> None:
     pytest.importorskip("mlflow", reason="the [tracking] extra is not installed")
     from mlflow.tracking import MlflowClient
@@ -118,7 +118,7 @@ def test_a_baseline_run_logs_its_config_and_final_figures(tmp_path: Path) -> Non
     pytest.importorskip("tensorboard", reason="the [tracking] extra is not installed")
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    from sentiment_rnn.baseline import train_baseline
+    from sentiment_rnn.baseline.train import train_baseline
 
     run_dir, metrics = train_baseline(tracked_config(tmp_path, tensorboard=True), tmp_path / "bow")
     events = EventAccumulator(str(run_dir / "tensorboard"))

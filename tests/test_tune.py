@@ -204,6 +204,7 @@ def test_median_pruning_stops_a_poor_trial_after_its_first_epoch(tmp_path: Path)
     assert "pruned: 1 after epoch 1" in result.stdout
 
 
+@pytest.mark.slow
 def test_a_baseline_study_tunes_c_ngrams_and_min_df(tmp_path: Path) -> None:
     space = write_space(tmp_path, "baseline.C: {low: 0.01, high: 10, log: true}\n"
                                   "baseline.ngram_range: [[1, 1], [1, 2]]\n"

@@ -15,7 +15,7 @@ from test_tune import tiny_config_file, write_space
 
 optuna = pytest.importorskip("optuna", reason="the [tune] extra is not installed")
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # real processes that train
 SPACE = "training.lr: {low: 0.01, high: 0.1, log: true}\nmodel.hidden_size: [8, 12]\n"
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sentiment_rnn import artifact
-from sentiment_rnn.config import Config, read_yaml_mapping, validate_config
+from sentiment_rnn import runs
+from sentiment_rnn.config import Config, read_config
 from sentiment_rnn.errors import UserError
 
 METRICS = ("accuracy", "macro_f1")
@@ -26,7 +27,7 @@ def find_run_dirs(root: Path) -> list[Path]:
         raise UserError(f"{root}: no such folder of runs (pass --dir FOLDER)")
     found = []
     for folder, subfolders, files in os.walk(root):
-        if artifact.CONFIG in files:
+        if runs.CONFIG in files:
             found.append(Path(folder))
             subfolders.clear()  # a run's own subfolders (tensorboard/) hold no runs
     return sorted(found)
@@ -39,18 +40,13 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-def _history(run_dir: Path) -> list[dict]:
+def _or_empty(read: Callable[[Path], Any], run_dir: Path, empty: Any) -> Any:
+    """`runs.read_metrics` / `runs.read_history`, or `empty` for a damaged file: a listing
+    shows what it can and never stops at one bad run."""
     try:
-        lines = (run_dir / artifact.HISTORY).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
-    records = []
-    for line in lines:
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            break  # a line cut by a kill ends the readable history
-    return records
+        return read(run_dir)
+    except (UserError, OSError, UnicodeDecodeError):
+        return empty
 
 
 def _size(run_dir: Path) -> int:
@@ -81,11 +77,11 @@ def describe_run(run_dir: Path, root: Path) -> dict[str, Any]:
     """One leaderboard row (unreadable parts are None, never an error)."""
     row: dict[str, Any] = {"run": str(run_dir.relative_to(root)) if run_dir != root else str(root),
                            "path": str(run_dir.resolve())}
-    meta = _read_json(run_dir / artifact.META)
-    metrics = _read_json(run_dir / artifact.METRICS) if meta else None
-    history = [] if meta else _history(run_dir)
+    meta = _read_json(run_dir / runs.META)
+    metrics = _or_empty(runs.read_metrics, run_dir, {}) if meta else None
+    history = [] if meta else _or_empty(runs.read_history, run_dir, [])
     try:
-        config = validate_config(read_yaml_mapping(run_dir / artifact.CONFIG), "config.yaml")
+        config = read_config(run_dir / runs.CONFIG)
     except UserError:
         config = None
     kind = "rnn"

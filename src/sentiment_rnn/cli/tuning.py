@@ -135,7 +135,7 @@ def tune_show(
 
         matplotlib.use("Agg")  # files only, never a window
         report["plots"] = [str(p) for p in write_plots(study, storage, plot, plot_format.value)]
-    from sentiment_rnn.tuning.tables import study_tables
+    from sentiment_rnn.render.tuning import study_tables
 
     print_report(report, format, study_tables)
     if plot is not None and format is ReportFormat.table:
@@ -151,7 +151,7 @@ def runs_command(
 ) -> None:
     """Every run under a folder (RNN and baseline, finished or not), best dev metric first."""
     from sentiment_rnn.leaderboard import list_runs
-    from sentiment_rnn.tuning.tables import runs_table
+    from sentiment_rnn.render.tuning import runs_table
 
     rows = list_runs(dir, metric.value)
     print_report(rows, format, lambda rows: [runs_table(rows, metric.value)])

@@ -22,7 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sentiment_rnn.config import Config, apply_override, read_yaml_mapping, validate_config
+from sentiment_rnn.config import Config, validate_config
+from sentiment_rnn.config_file import apply_override, read_yaml_mapping
 from sentiment_rnn.errors import UserError
 
 RANGE_KEYS = {"low", "high", "log"}

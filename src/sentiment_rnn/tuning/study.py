@@ -1,7 +1,7 @@
 """`sentiment-rnn tune`: an Optuna study over a search space, maximising a dev metric.
 
-Each trial is an ordinary run directory (`<output>/trial-NNNN`) trained by `train.train` or
-`baseline.train_baseline` with the test split left unread. RNN trials report their dev metric
+Each trial is an ordinary run directory (`<output>/trial-NNNN`) trained by `rnn.train.train` or
+`baseline.train.train_baseline` with the test split left unread (trials.py). RNN trials report their dev metric
 after every epoch, and the pruner may stop them there. The study lives in a database: a second
 process on the same storage shares the work, and a killed one loses nothing (storage.py).
 """

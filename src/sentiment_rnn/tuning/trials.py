@@ -14,8 +14,9 @@ from typing import Any
 
 from rich.console import Console
 
-from sentiment_rnn.config import Config, apply_override, validate_config
-from sentiment_rnn.train import RunStopped
+from sentiment_rnn.config import Config, validate_config
+from sentiment_rnn.config_file import apply_override
+from sentiment_rnn.rnn.train import RunStopped
 from sentiment_rnn.tuning.space import Param, Space, from_optuna, overrides
 from sentiment_rnn.tuning.storage import import_optuna, mark_owner
 
@@ -94,7 +95,7 @@ def objective(ctx: Search, trial) -> float:
         shown = ", ".join(f"{key}={json.dumps(value)}" for key, value in values.items())
         ctx.console.print(f"[bold]trial {trial.number}[/bold]: {shown} -> {run_dir}")
     if ctx.space.kind == "baseline":
-        from sentiment_rnn.baseline import train_baseline
+        from sentiment_rnn.baseline.train import train_baseline
 
         _, metrics = train_baseline(config, run_dir, evaluate_test=False)
     else:
@@ -103,23 +104,23 @@ def objective(ctx: Search, trial) -> float:
 
 
 def _train_rnn(ctx: Search, trial, config: Config, run_dir: Path):
-    from sentiment_rnn.checkpoint import remove_checkpoint
-    from sentiment_rnn.train import train
+    from sentiment_rnn.rnn.checkpoint import remove_checkpoint
+    from sentiment_rnn.rnn.train import RunOptions, train
 
     def report(record: dict) -> None:
         trial.report(record[f"dev_{ctx.metric}"], record["epoch"])
         if trial.should_prune():
             raise TrialPruned(f"pruned after epoch {record['epoch']}")
 
-    from sentiment_rnn.train import prepare
+    from sentiment_rnn.rnn.train import prepare
 
     key = json.dumps([config.seed, config.data.model_dump(mode="json"),
                       config.tokenizer.model_dump(mode="json")])
     if key not in ctx.data:  # trials that vary only the model or training share the data
         ctx.data = {key: prepare(config)}
     try:
-        return train(config, run_dir, console=ctx.console, on_epoch=report, evaluate_test=False,
-                     prepared=ctx.data[key])
+        options = RunOptions(on_epoch=report, evaluate_test=False, prepared=ctx.data[key])
+        return train(config, run_dir, console=ctx.console, options=options)
     except TrialPruned:
         remove_checkpoint(run_dir)  # a pruned trial keeps its config and history, not 2 copies of weights
         raise
