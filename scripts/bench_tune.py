@@ -66,12 +66,13 @@ def main() -> None:
             pruned[epoch] = pruned.get(epoch, 0) + 1
     finished = [t for t in trials if t.state.name in ("COMPLETE", "PRUNED")]
     shipped, best = study.trials[0], study.best_trial
+    metric = study.user_attrs.get("metric", "accuracy")
+    after = ", ".join(f"{n} after epoch {e}" for e, n in sorted(pruned.items()))
     print(f"wall-clock: {wall / 60:.1f} min for {len(finished)} finished trials "
           f"({sum(t.state.name == 'COMPLETE' for t in trials)} complete, "
-          f"{sum(pruned.values())} pruned: " + ", ".join(
-              f"{n} after epoch {e}" for e, n in sorted(pruned.items())) + ")")
-    print(f"shipped config (trial 0): dev accuracy {shipped.value:.4f}")
-    print(f"best trial {best.number}: dev accuracy {best.value:.4f} {json.dumps(best.params)}")
+          f"{sum(pruned.values())} pruned{': ' + after if after else ''})")
+    print(f"shipped config (trial 0): dev {metric} {shipped.value:.4f}")
+    print(f"best trial {best.number}: dev {metric} {best.value:.4f} {json.dumps(best.params)}")
     evaluated = subprocess.run(
         ["sentiment-rnn", "evaluate", "--model", best.user_attrs["run_dir"], "--format", "json"],
         check=True, capture_output=True, text=True,
