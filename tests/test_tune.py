@@ -322,3 +322,16 @@ def test_a_trial_started_when_the_others_already_make_n_is_surplus() -> None:
     assert not is_surplus(study, fourth, 3)  # a failed trial does not count
     study.enqueue_trial({"x": 1.0})  # a lost trial queued again counts: it will run
     assert is_surplus(study, fourth, 3)
+
+
+def test_processes_creating_a_new_storage_at_once_all_open_it(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sentiment_rnn.tuning.storage import open_storage
+
+    for round_ in range(3):  # the tables of a new database are created by whoever comes first
+        url = f"sqlite:///{tmp_path / f'new{round_}.db'}"
+        with ThreadPoolExecutor(4) as pool:
+            storages = list(pool.map(lambda _: open_storage(url), range(4)))
+        assert len(storages) == 4
+        assert optuna.create_study(storage=storages[0]).study_name

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import warnings
 from typing import Any
 
@@ -19,6 +20,7 @@ EXTRA = 'pip install -e ".[tune]"'
 HEARTBEAT_SECONDS = 10
 GRACE_SECONDS = 60
 MAX_RETRIES = 3
+OPEN_ATTEMPTS = 5
 
 
 def import_optuna():
@@ -56,23 +58,38 @@ def open_storage(url: str):
     engine_kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         engine_kwargs = {"connect_args": {"timeout": 120}}  # wait for the other process's write
-    callback = retry_callback()
-    name = ("failed_trial_callback" if type(callback).__name__ == "RetryFailedTrialCallback"
-            else "heartbeat_stale_trial_callback")
-    try:
-        return RDBStorage(
-            url, engine_kwargs=engine_kwargs, heartbeat_interval=HEARTBEAT_SECONDS,
-            grace_period=GRACE_SECONDS, **{name: callback},
-        )
-    except (ImportError, ValueError, optuna.exceptions.OptunaError) as err:
-        raise UserError(f"--storage {url!r}: {_first_line(err)}") from None
-    except Exception as err:  # SQLAlchemy's errors: a bad URL, a missing driver, no server
-        if type(err).__module__.startswith("sqlalchemy"):
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return _rdb_storage(RDBStorage, url, engine_kwargs)
+        except (ImportError, ValueError, optuna.exceptions.OptunaError) as err:
+            raise UserError(f"--storage {url!r}: {_first_line(err)}") from None
+        except Exception as err:  # SQLAlchemy's errors: a bad URL, a missing driver, no server
+            if not type(err).__module__.startswith("sqlalchemy"):
+                raise
+            if attempt + 1 < OPEN_ATTEMPTS and _racing(err):
+                time.sleep(0.5 * (attempt + 1))  # another process is creating the tables
+                continue
             raise UserError(
                 f"--storage {url!r}: cannot open the database ({_first_line(err)}); "
                 "expected an SQLAlchemy URL such as sqlite:///tune.db"
             ) from None
-        raise
+    raise AssertionError("unreachable")
+
+
+def _rdb_storage(RDBStorage, url: str, engine_kwargs: dict[str, Any]):
+    callback = retry_callback()
+    name = ("failed_trial_callback" if type(callback).__name__ == "RetryFailedTrialCallback"
+            else "heartbeat_stale_trial_callback")
+    return RDBStorage(
+        url, engine_kwargs=engine_kwargs, heartbeat_interval=HEARTBEAT_SECONDS,
+        grace_period=GRACE_SECONDS, **{name: callback},
+    )
+
+
+def _racing(err: Exception) -> bool:
+    """Whether two processes created a new database's tables at once (the later one retries)."""
+    text = str(err).lower()
+    return any(sign in text for sign in ("unique constraint", "already exists", "locked"))
 
 
 def _first_line(err: BaseException) -> str:
