@@ -332,6 +332,6 @@ def test_processes_creating_a_new_storage_at_once_all_open_it(tmp_path: Path) ->
     for round_ in range(3):  # the tables of a new database are created by whoever comes first
         url = f"sqlite:///{tmp_path / f'new{round_}.db'}"
         with ThreadPoolExecutor(4) as pool:
-            storages = list(pool.map(lambda _: open_storage(url), range(4)))
+            storages = list(pool.map(open_storage, [url] * 4))
         assert len(storages) == 4
         assert optuna.create_study(storage=storages[0]).study_name

@@ -116,10 +116,12 @@ def _train_rnn(ctx: Search, trial, config: Config, run_dir: Path):
 
     key = json.dumps([config.seed, config.data.model_dump(mode="json"),
                       config.tokenizer.model_dump(mode="json")])
-    if key not in ctx.data:  # trials that vary only the model or training share the data
+    if config.model.init_from is not None:  # prepare checks the language models against the model
+        ctx.data = {}
+    elif key not in ctx.data:  # trials that vary only the model or training share the data
         ctx.data = {key: prepare(config)}
     try:
-        options = RunOptions(on_epoch=report, evaluate_test=False, prepared=ctx.data[key])
+        options = RunOptions(on_epoch=report, evaluate_test=False, prepared=ctx.data.get(key))
         return train(config, run_dir, console=ctx.console, options=options)
     except TrialPruned:
         remove_checkpoint(run_dir)  # a pruned trial keeps its config and history, not 2 copies of weights
