@@ -24,7 +24,10 @@ MAY_IMPORT = {
     "predictors": {"core", "rnn", "baseline"},
     "evaluation": {"core", "data", "render", "rnn", "baseline", "predictors"},
     "serving": {"core", "data", "render", "rnn", "baseline", "predictors", "evaluation"},
-    "cli": {"core", "data", "render", "rnn", "baseline", "predictors", "evaluation", "serving"},
+    "tuning": {"core", "render", "rnn", "baseline"},
+    "cli": {
+        "core", "data", "render", "rnn", "baseline", "predictors", "evaluation", "serving", "tuning"
+    },
     "__main__": {"cli"},
 }
 

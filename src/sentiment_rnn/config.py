@@ -7,7 +7,6 @@ no flag of its own for any of them. Every problem in a config is collected into 
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from sentiment_rnn.config_errors import describe
 from sentiment_rnn.config_file import apply_override, read_yaml_mapping
 from sentiment_rnn.errors import UserError
 
@@ -169,6 +169,15 @@ class BaselineConfig(_Section):
         return self
 
 
+class TrackingConfig(_Section):
+    """Run tracking (off by default): TensorBoard event files and/or an MLflow tracking store."""
+
+    tensorboard: bool = False  # event files in <run dir>/tensorboard; needs the [tracking] extra
+    mlflow: str | None = None  # tracking URI, e.g. sqlite:///mlflow.db or http://host:5000
+    mlflow_experiment: str | None = None  # null: the config's name
+    log_every: int = Field(1, ge=1)  # log the per-step figures every N optimizer steps
+
+
 class PretrainConfig(_Section):
     """`sentiment-rnn pretrain`: forward and backward LSTM language models (docs/pretraining.md).
 
@@ -217,6 +226,7 @@ class Config(_Section):
     model: ModelConfig = ModelConfig()
     training: TrainingConfig = TrainingConfig()
     baseline: BaselineConfig = BaselineConfig()
+    tracking: TrackingConfig = TrackingConfig()
     pretrain: PretrainConfig = PretrainConfig()
 
     def to_yaml(self) -> str:
@@ -268,33 +278,5 @@ def validate_config(raw: dict[str, Any], source: str) -> Config:
     try:
         return Config.model_validate(raw)
     except ValidationError as err:
-        problems = [_describe(error) for error in err.errors()]
+        problems = [describe(error, Config) for error in err.errors()]
         raise UserError(f"{source}: " + "; ".join(problems)) from None
-
-
-def _describe(error: dict[str, Any]) -> str:
-    loc = [str(part) for part in error["loc"]]
-    key = ".".join(loc)
-    if error["type"] == "extra_forbidden":
-        known = _field_names(loc[:-1])
-        hint = difflib.get_close_matches(loc[-1], known, n=1)
-        suggestion = f"did you mean {hint[0]!r}?" if hint else "known keys: " + ", ".join(known)
-        return f"unknown key {key!r} ({suggestion})"
-    message = error["msg"].removeprefix("Value error, ")
-    if isinstance(error["input"], dict):  # a whole section: its rule names the keys involved
-        return message
-    shown = repr(error["input"])
-    if len(shown) > 80:  # a whole document pasted into one value
-        shown = shown[:77] + "..."
-    return f"{key}: {message} (got {shown})"
-
-
-def _field_names(loc: list[str]) -> list[str]:
-    model: type[BaseModel] = Config
-    for part in loc:
-        field = model.model_fields.get(part)
-        annotation = field.annotation if field else None
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return []
-        model = annotation
-    return list(model.model_fields)

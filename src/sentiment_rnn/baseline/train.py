@@ -16,22 +16,27 @@ from sentiment_rnn.metrics import score
 
 
 def train_baseline(
-    config: Config, output: Path | None = None, force: bool = False
+    config: Config, output: Path | None = None, force: bool = False, *, evaluate_test: bool = True
 ) -> tuple[Path, dict]:
-    """The whole `baseline` command: fit on train, evaluate on dev and test, save the run."""
+    """The whole `baseline` command: fit on train, evaluate on dev and test, save the run
+    (`evaluate_test=False`: the test split is not scored, metrics' "test" is None)."""
     from sentiment_rnn.data.dataset import load_dataset, split_records  # pandas: only when training
+    from sentiment_rnn.tracking import Tracker
 
     config = config.with_absolute_paths()
     name = f"{config.name}-{config.baseline.kind}"
     run_dir = runs.prepare_run_dir(output or runs.default_run_dir(name), force)
     atomic_write(run_dir / runs.CONFIG, config.to_yaml())
+    tracker = Tracker(config, run_dir)  # no steps or epochs: the config, then the final figures
     dataset = load_dataset(config.data, config.seed)
     start = time.perf_counter()
     model = fit_baseline(dataset.train, dataset.labels, config.baseline, config.seed)
     seconds = time.perf_counter() - start
     metrics = {
         "dev": evaluate_split(model, dataset.dev),
-        "test": None if dataset.test is None else evaluate_split(model, dataset.test),
+        "test": None
+        if dataset.test is None or not evaluate_test
+        else evaluate_split(model, dataset.test),
         "train_seconds": seconds,
         "num_features": len(model.vocabulary),
         "splits": split_records(dataset),
@@ -40,6 +45,7 @@ def train_baseline(
     runs.write_json(run_dir / runs.LABELS, dataset.labels)
     runs.write_json(run_dir / runs.METRICS, metrics)
     _write_meta(model, run_dir)
+    tracker.finish(metrics, run_dir)
     return run_dir, metrics
 
 

@@ -9,6 +9,7 @@ Ctrl-C exits 130. Each module registers its commands on the shared `app`:
     explain.py      explain
     inspection.py   data, config show, config validate
     serving.py      export, serve
+    tuning.py       tune, tune show, runs
 """
 
 import importlib
@@ -23,7 +24,9 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 from sentiment_rnn.cli.common import app  # noqa: E402
 
 # Importing a module registers its commands; this order is the order of `--help`.
-COMMAND_MODULES = ("training", "pretrain", "inference", "explain", "inspection", "serving")
+COMMAND_MODULES = (
+    "training", "pretrain", "inference", "explain", "inspection", "serving", "tuning"
+)
 for _module in COMMAND_MODULES:
     importlib.import_module(f"sentiment_rnn.cli.{_module}")
 

@@ -124,20 +124,35 @@ def train_epoch(
     generator: torch.Generator,
     progress: Progress,
     epoch: int,
+    on_step: Callable[[dict], None] | None = None,
 ) -> tuple[float, int, float]:
-    """One pass over the training data: (mean loss, real tokens seen, seconds)."""
+    """One pass over the training data: (mean loss, real tokens seen, seconds).
+
+    `on_step` receives, after every optimizer step, its loss, learning rate, gradient norm
+    (before clipping) and tokens/s over the batch.
+    """
     model.train()
     total_loss, seen, tokens, start = 0.0, 0, 0, time.perf_counter()
     progress.start_epoch(epoch, num_batches(len(data.ids), config.batch_size))
     for batch in iterate_batches(data.ids, data.targets, config.batch_size, generator):
+        step_start = time.perf_counter()
         batch = batch.to(device)
         loss = nn.functional.cross_entropy(model(batch.input_ids, batch.lengths), batch.labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        grad_norm = None
         if config.clip_grad_norm is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)
+            grad_norm = nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)
+        elif on_step is not None:
+            grad_norm = nn.utils.clip_grad_norm_(model.parameters(), math.inf)
+        lr = scheduler.get_last_lr()[0]
         optimizer.step()
         scheduler.step()
+        if on_step is not None:
+            on_step({
+                "loss": loss.item(), "lr": lr, "grad_norm": float(grad_norm),
+                "tokens_per_second": batch.num_tokens / max(time.perf_counter() - step_start, 1e-9),
+            })
         size = len(batch.index)
         total_loss += loss.item() * size
         seen += size
@@ -161,11 +176,13 @@ def fit(
     *,
     resume: TrainingState | None = None,
     on_checkpoint: Callable[[TrainingState], None] | None = None,
+    on_step: Callable[[dict], None] | None = None,
 ) -> FitResult:
     """Train with AdamW, the LR schedule and clipping; keep the best weights on the dev metric.
 
     `on_checkpoint` receives the full training state after every epoch; `resume` continues
     from such a state exactly as if training had never stopped (same batches, same dropout).
+    `on_step` receives each optimizer step's figures (see `train_epoch`).
     """
     generator = torch.Generator().manual_seed(seed)
     frozen_for_good = {id(param) for param in model.parameters() if not param.requires_grad}
@@ -183,7 +200,8 @@ def fit(
         if config.gradual_unfreezing:
             unfreeze_for_epoch(model, epoch, frozen_for_good)
         loss, tokens, seconds = train_epoch(
-            model, train, optimizer, scheduler, config, device, generator, progress, epoch
+            model, train, optimizer, scheduler, config, device, generator, progress, epoch,
+            on_step,
         )
         scores = evaluate_encoded(model, dev, labels, config.batch_size * 2, device)
         record = {

@@ -24,6 +24,7 @@ from sentiment_rnn.data.tokenizer import build_tokenizer, encode
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
 from sentiment_rnn.render.progress import ProgressBar, epoch_line
+from sentiment_rnn.rnn.batching import num_batches
 from sentiment_rnn.rnn.checkpoint import (
     CHECKPOINT,
     TrainingState,
@@ -41,6 +42,7 @@ from sentiment_rnn.rnn.lm.transfer import check_fits, check_no_leak, load_pretra
 from sentiment_rnn.rnn.model import SentimentRNN, count_parameters
 from sentiment_rnn.rnn.run import save_run
 from sentiment_rnn.rnn.runtime import resolve_device, scoped
+from sentiment_rnn.tracking import Tracker
 
 
 @dataclass
@@ -51,6 +53,20 @@ class Prepared:
     dev: Encoded
     test: Encoded | None
     pretrained: LMRun | None = None  # model.init_from's language models
+
+
+@dataclass
+class RunOptions:
+    """What `tune` asks of a run: an extra per-epoch hook (it reports to the pruner), no test
+    evaluation (metrics' "test" is None), and data it prepared already for the same settings."""
+
+    on_epoch: Callable[[dict], None] | None = None
+    evaluate_test: bool = True
+    prepared: Prepared | None = None
+
+
+class RunStopped(Exception):
+    """Raised by an `on_epoch` hook to end a run on purpose (a pruned trial): not a failure."""
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -105,7 +121,11 @@ def build_model(
 
 
 def train(
-    config: Config, output: Path | None = None, force: bool = False, console: Console | None = None
+    config: Config,
+    output: Path | None = None,
+    force: bool = False,
+    console: Console | None = None,
+    options: RunOptions | None = None,
 ) -> tuple[Path, dict]:
     """The whole `train` command: returns the run directory and its metrics."""
     config = config.with_absolute_paths()
@@ -113,7 +133,7 @@ def train(
     atomic_write(run_dir / runs.CONFIG, config.to_yaml())
     (run_dir / runs.HISTORY).unlink(missing_ok=True)
     remove_checkpoint(run_dir)
-    return _train_into(run_dir, config, None, console)
+    return _train_into(run_dir, config, None, console, options or RunOptions())
 
 
 def resume_config(run_dir: Path) -> Config:
@@ -132,31 +152,35 @@ def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
     if console is not None:
         where = "the start (no checkpoint yet)" if state is None else f"after epoch {state.epoch}"
         console.print(f"resuming {run_dir} from {where}")
-    return _train_into(run_dir, config, state, console)
+    return _train_into(run_dir, config, state, console, RunOptions())
 
 
-def set_up(config: Config) -> tuple[torch.device, Prepared, SentimentRNN]:
-    """The device, the prepared data and a fresh model on the device. Call it inside
-    `runtime.scoped(...)`, which seeds the model's initialisation (`_train_into` does)."""
+def set_up(
+    config: Config, prepared: Prepared | None = None
+) -> tuple[torch.device, Prepared, SentimentRNN]:
+    """The device, the prepared data (unless given) and a fresh model on the device. Call it
+    inside `runtime.scoped(...)`, which seeds the model's initialisation (`_train_into` does)."""
     device = resolve_device(config.training.device)
-    prepared = prepare(config)
+    prepared = prepared or prepare(config)  # uses no torch RNG: the model starts the same
     labels = len(prepared.dataset.labels)
     model = build_model(config, prepared.tokenizer, labels, prepared.pretrained).to(device)
     return device, prepared, model
 
 
 def _train_into(
-    run_dir: Path, config: Config, state: TrainingState | None, console: Console | None
+    run_dir: Path, config: Config, state: TrainingState | None, console: Console | None,
+    options: RunOptions,
 ) -> tuple[Path, dict]:
     device = resolve_device(config.training.device)
     with scoped(config.training.num_threads, config.seed, device):
-        return _train_scoped(run_dir, config, state, console)
+        return _train_scoped(run_dir, config, state, console, options)
 
 
 def _train_scoped(
-    run_dir: Path, config: Config, state: TrainingState | None, console: Console | None
+    run_dir: Path, config: Config, state: TrainingState | None, console: Console | None,
+    options: RunOptions,
 ) -> tuple[Path, dict]:
-    device, prepared, model = set_up(config)
+    device, prepared, model = set_up(config, options.prepared)
     labels = prepared.dataset.labels
     check_free_space(run_dir, count_parameters(model))
     records = split_records(prepared.dataset)
@@ -175,36 +199,49 @@ def _train_scoped(
         snapshot.fingerprints = fingerprints
         _write_or_explain(lambda: save_checkpoint(run_dir, snapshot), run_dir)
 
+    steps_per_epoch = num_batches(len(prepared.train.ids), config.training.batch_size)
+    tracker = Tracker(config, run_dir, first_step=0 if state is None else state.epoch * steps_per_epoch)
+
     def on_epoch(record: dict) -> None:
         runs.append_history(run_dir, record)
+        tracker.epoch(record)
         if console is not None:
             console.print(epoch_line(record))
+        if options.on_epoch is not None:
+            options.on_epoch(record)
 
     try:
         with ProgressBar(console) as progress:
             result = fit(
                 model, prepared.train, prepared.dev, labels, config.training, device, config.seed,
                 progress, on_epoch, resume=state, on_checkpoint=on_checkpoint,
+                on_step=tracker.step if tracker else None,
             )
     except KeyboardInterrupt:
+        tracker.close("KILLED")
         raise TrainingInterrupted(run_dir, checkpoint_epoch(run_dir)) from None
-    metrics = _final_metrics(model, prepared, config, device, result, records)
+    except BaseException as err:
+        tracker.close("KILLED" if isinstance(err, RunStopped) else "FAILED")
+        raise
+    metrics = _final_metrics(model, prepared, config, device, result, records, options.evaluate_test)
     _write_or_explain(
         lambda: save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics),
         run_dir,
     )
     remove_checkpoint(run_dir)
+    tracker.finish(metrics, run_dir)
     return run_dir, metrics
 
 
 def _final_metrics(
-    model, prepared: Prepared, config: Config, device, result: FitResult, records: dict
+    model, prepared: Prepared, config: Config, device, result: FitResult, records: dict,
+    evaluate_test: bool = True,
 ) -> dict:
     labels, batch_size = prepared.dataset.labels, config.training.batch_size * 2
     return {
         "dev": evaluate_encoded(model, prepared.dev, labels, batch_size, device),
         "test": None
-        if prepared.test is None
+        if prepared.test is None or not evaluate_test
         else evaluate_encoded(model, prepared.test, labels, batch_size, device),
         "best_epoch": result.best_epoch,
         "epochs_run": len(result.history),
