@@ -29,7 +29,8 @@ DEFAULT_CONFIG = Path("configs/default.yaml")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # allow_inf_nan: a float setting must be a finite number (`.inf` and `.nan` are YAML floats)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class DataConfig(_Section):
@@ -55,6 +56,11 @@ class DataConfig(_Section):
 
     @model_validator(mode="after")
     def _check_source(self) -> DataConfig:
+        if self.text_column == self.label_column:
+            raise ValueError(
+                f"data.text_column and data.label_column are both {self.text_column!r}; the "
+                "model would read each answer in its text"
+            )
         split_keys = ("train", "dev", "test")
         if self.source == "files":
             if self.train is None:
@@ -165,6 +171,16 @@ class Config(_Section):
     training: TrainingConfig = TrainingConfig()
     baseline: BaselineConfig = BaselineConfig()
 
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if value in ("", ".", "..") or re.search(r"[/\\\x00-\x1f]", value) or len(value) > 100:
+            raise ValueError(
+                "should be a plain file name (no '/', no '..', at most 100 characters): runs "
+                "go to runs/<name>-<timestamp>; choose the place with --output"
+            )
+        return value
+
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
 
@@ -183,6 +199,12 @@ class Config(_Section):
                 update={"pretrained_embeddings": model.pretrained_embeddings.resolve()}
             )
         return self.model_copy(update={"data": data, "model": model})
+
+    def input_paths(self) -> dict[str, Path | None]:
+        """The files and folders this config reads, by key (an output must not replace them)."""
+        data = self.data
+        return {"data.train": data.train, "data.dev": data.dev, "data.test": data.test,
+                "data.path": data.path, "model.pretrained_embeddings": self.model.pretrained_embeddings}
 
 
 def load_config(path: Path | None = None, overrides: list[str] | None = None) -> Config:

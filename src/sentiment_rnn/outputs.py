@@ -28,8 +28,8 @@ from sentiment_rnn.errors import UserError
 
 
 class Stdout(io.TextIOBase):
-    """A text stream onto `sys.stdout` (as it is when written to: the CLI runner of the tests
-    replaces it) that writes all it is given and flushes it, or raises UserError."""
+    """A text stream onto `sys.stdout` (as it is when written to: a test runner replaces it)
+    that writes all it is given, or raises UserError (see `write_all`)."""
 
     def write(self, text: str) -> int:
         import sys
@@ -53,22 +53,25 @@ class Stdout(io.TextIOBase):
 
 
 def write_all(stream, text: str, name: str) -> None:
-    """Write `text` to a text stream through its binary layer until every byte is out (an
-    unbuffered stream can write part of it), then flush; an OSError becomes a UserError."""
+    """Write `text` to a text stream and flush it; an OSError becomes a UserError.
+
+    A stream on a real file descriptor is written with os.write until every byte is out: an
+    unbuffered stream (PYTHONUNBUFFERED=1) can take part of a write and drop the rest silently,
+    and a buffered one can keep a tail that fails again, with a traceback, at exit.
+    """
     try:
         stream.flush()
-        buffer = getattr(stream, "buffer", None)
-        if buffer is None:
+        try:
+            fd = stream.fileno()
+        except (AttributeError, ValueError, io.UnsupportedOperation):
+            fd = None  # an in-memory stream (a test runner's)
+        if fd is None:
             stream.write(text)
-        else:
-            view = memoryview(text.encode(stream.encoding or "utf-8", "backslashreplace"))
-            while view:
-                written = buffer.write(view)
-                if not written:  # a non-blocking stream that is full
-                    raise OSError(0, "the stream took no more bytes")
-                view = view[written:]
-            buffer.flush()
-        stream.flush()
+            stream.flush()
+            return
+        view = memoryview(text.encode(getattr(stream, "encoding", None) or "utf-8", "backslashreplace"))
+        while view:
+            view = view[os.write(fd, view) :]
     except OSError as err:
         raise UserError(f"{name}: cannot write ({err.strerror or err}); the output is incomplete") from None
 
@@ -78,12 +81,13 @@ def echo(text: str = "", newline: bool = True) -> None:
     Stdout().write(text + ("\n" if newline else ""))
 
 
-def check_free_space(folder: Path, needed: int, what: str) -> None:
-    """Refuse when the disk holding `folder` has less than `needed` bytes free."""
+def check_free_space(folder: Path, needed: int, what: str, name: Path | None = None) -> None:
+    """Refuse when the disk holding `folder` has less than `needed` bytes free (the message
+    names `name`, or the folder)."""
     free = shutil.disk_usage(folder).free
     if free < needed:
         raise UserError(
-            f"{folder}: {free / 1e6:,.1f} MB free on this disk, {what} needs about "
+            f"{name or folder}: {free / 1e6:,.1f} MB free on this disk, {what} needs about "
             f"{needed / 1e6:,.1f} MB; free some space or choose another place"
         )
 
@@ -107,7 +111,24 @@ def check_output_file(path: Path, option: str, needed: int = 0) -> None:
     except OSError as err:
         raise UserError(f"{path}: cannot write in {folder} ({err.strerror}); choose another {option}") from None
     if needed:
-        check_free_space(folder, needed, f"{option} {path.name}")
+        check_free_space(folder, needed, option, name=path)
+
+
+def check_not_an_input(output: Path, inputs: dict[str, Path | None], option: str = "--output") -> None:
+    """Refuse an output that is, holds, or lies inside one of the command's inputs: replacing
+    it would destroy what the command reads."""
+    out = output.resolve()
+    for name, path in inputs.items():
+        if path is None:
+            continue
+        found = path.resolve()
+        relation = ("is" if found == out else "holds" if out in found.parents
+                    else "is inside" if found in out.parents else None)
+        if relation:
+            raise UserError(
+                f"{output}: {option} {relation} {name} ({path}), which this command reads; "
+                f"choose another {option}"
+            )
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -53,8 +53,9 @@ def acquire(run_dir: Path) -> int:
         if same:
             break
         os.close(fd)
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+    with contextlib.suppress(OSError):  # the PID is for messages; a full disk cannot hold it
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
     return fd
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,12 +18,13 @@ import torch
 from rich.console import Console
 from tokenizers import Tokenizer
 
-from sentiment_rnn import runs
+from sentiment_rnn import runlock, runs
 from sentiment_rnn.config import Config, read_config
 from sentiment_rnn.data.dataset import Dataset, Split, load_dataset, split_records
 from sentiment_rnn.data.tokenizer import build_tokenizer, encode
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
+from sentiment_rnn.outputs import check_not_an_input, staged_dir
 from sentiment_rnn.render.progress import ProgressBar, epoch_line
 from sentiment_rnn.rnn.checkpoint import (
     CHECKPOINT,
@@ -38,7 +40,7 @@ from sentiment_rnn.rnn.embeddings import load_pretrained
 from sentiment_rnn.rnn.fit import Encoded, FitResult, evaluate_encoded, fit
 from sentiment_rnn.rnn.model import SentimentRNN, count_parameters
 from sentiment_rnn.rnn.run import save_run
-from sentiment_rnn.rnn.runtime import resolve_device, scoped
+from sentiment_rnn.rnn.runtime import check_memory, resolve_device, scoped
 
 
 @dataclass
@@ -51,11 +53,13 @@ class Prepared:
 
 
 class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C during training, with where to resume from (`epoch` None: no checkpoint yet)."""
+    """Ctrl-C during training, with where to resume from (`epoch` None: no checkpoint yet);
+    `replaces`: the run a `--force` was to replace, left untouched."""
 
     def __init__(self, run_dir: Path, epoch: int | None) -> None:
         super().__init__()
         self.run_dir, self.epoch = run_dir, epoch
+        self.replaces: Path | None = None
 
 
 def encode_split(split: Split, tokenizer: Tokenizer, config: Config, labels: list[str]) -> Encoded:
@@ -91,13 +95,22 @@ def build_model(config: Config, tokenizer: Tokenizer, num_classes: int) -> Senti
 def train(
     config: Config, output: Path | None = None, force: bool = False, console: Console | None = None
 ) -> tuple[Path, dict]:
-    """The whole `train` command: returns the run directory and its metrics."""
+    """The whole `train` command: returns the run directory and its metrics.
+
+    With `force`, a non-empty `output` is replaced only once the new run is complete: it is
+    built beside (`<output>.new`), so a mistake or an interruption leaves the old run whole.
+    """
     config = config.with_absolute_paths()
-    run_dir = runs.prepare_run_dir(output or runs.default_run_dir(config.name), force)
-    atomic_write(run_dir / runs.CONFIG, config.to_yaml())
-    (run_dir / runs.HISTORY).unlink(missing_ok=True)
-    remove_checkpoint(run_dir)
-    return _train_into(run_dir, config, None, console)
+    target = output or runs.default_run_dir(config.name)
+    check_not_an_input(target, config.input_paths())
+    try:
+        with staged_dir(target, force) as run_dir:
+            atomic_write(run_dir / runs.CONFIG, config.to_yaml())
+            _, metrics = _train_into(run_dir, config, None, console)
+    except TrainingInterrupted as stop:
+        stop.replaces = target if stop.run_dir != target else None
+        raise
+    return target, metrics
 
 
 def resume_config(run_dir: Path) -> Config:
@@ -110,13 +123,17 @@ def resume_config(run_dir: Path) -> Config:
 
 
 def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
-    """`train --resume`: continue an unfinished run from its last checkpoint, with its own config."""
-    config = resume_config(run_dir)
-    state = load_checkpoint(run_dir)
-    if console is not None:
-        where = "the start (no checkpoint yet)" if state is None else f"after epoch {state.epoch}"
-        console.print(f"resuming {run_dir} from {where}")
-    return _train_into(run_dir, config, state, console)
+    """`train --resume`: continue an unfinished run from its last checkpoint, with its own config.
+    The run directory is locked first: a run still being trained is refused."""
+    if not run_dir.is_dir():
+        raise UserError(f"{run_dir}: no {runs.CONFIG}, so not a run directory to resume")
+    with runlock.locked(run_dir):
+        config = resume_config(run_dir)
+        state = load_checkpoint(run_dir)
+        if console is not None:
+            where = "the start (no checkpoint yet)" if state is None else f"after epoch {state.epoch}"
+            console.print(f"resuming {run_dir} from {where}")
+        return _train_into(run_dir, config, state, console)
 
 
 def set_up(config: Config) -> tuple[torch.device, Prepared, SentimentRNN]:
@@ -124,6 +141,7 @@ def set_up(config: Config) -> tuple[torch.device, Prepared, SentimentRNN]:
     `runtime.scoped(...)`, which seeds the model's initialisation (`_train_into` does)."""
     device = resolve_device(config.training.device)
     prepared = prepare(config)
+    check_memory(config.model, prepared.tokenizer.get_vocab_size(), len(prepared.dataset.labels))
     model = build_model(config, prepared.tokenizer, len(prepared.dataset.labels)).to(device)
     return device, prepared, model
 
@@ -152,6 +170,7 @@ def _train_scoped(
             f"{len(prepared.train.ids):,} train / {len(prepared.dev.ids):,} dev examples, "
             f"labels {labels}, vocabulary {prepared.tokenizer.get_vocab_size():,}, "
             f"{count_parameters(model):,} parameters, device {device}"
+            + (_threads(torch.get_num_threads()) if device.type == "cpu" else "")
         )
 
     def on_checkpoint(snapshot: TrainingState) -> None:
@@ -159,6 +178,13 @@ def _train_scoped(
         _write_or_explain(lambda: save_checkpoint(run_dir, snapshot), run_dir)
 
     def on_epoch(record: dict) -> None:
+        if not math.isfinite(record["train_loss"]):
+            remove_checkpoint(run_dir)  # nothing worth resuming
+            raise UserError(
+                f"epoch {record['epoch']}: the training loss is {record['train_loss']} (not finite); "
+                "training stopped and nothing was saved: lower training.lr, or check "
+                "model.pretrained_embeddings for huge values"
+            )
         runs.append_history(run_dir, record)
         if console is not None:
             console.print(epoch_line(record))
@@ -178,6 +204,10 @@ def _train_scoped(
     )
     remove_checkpoint(run_dir)
     return run_dir, metrics
+
+
+def _threads(count: int) -> str:
+    return f", {count} thread{'' if count == 1 else 's'}"
 
 
 def _final_metrics(
