@@ -17,6 +17,7 @@ import yaml
 from safetensors import safe_open
 from safetensors.torch import save_file
 
+from conftest import TINY_CONFIG
 from reliability_support import (
     command,
     fill,
@@ -25,8 +26,6 @@ from reliability_support import (
     small_disk,
     write_config,
 )
-
-XFAIL = "issue 16: fails on the code before the fix"
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +63,6 @@ def plot_target(tmp_path: Path, case: str, stack) -> Path:
     return disk / "plot.png"
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("case", ["missing folder", "a directory", "read-only", "full disk"])
 def test_explain_plot_path_problems_are_named_before_the_work(work, tmp_path, case) -> None:
     import contextlib
@@ -83,7 +81,6 @@ def test_explain_plot_path_problems_are_named_before_the_work(work, tmp_path, ca
 # --- baseline and compare on a full disk ----------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("which", ["baseline", "compare"])
 def test_a_full_disk_is_refused_before_the_work_and_nothing_is_left(work, tmp_path, which) -> None:
     with small_disk(tmp_path / "disk", "512k") as disk:
@@ -107,7 +104,6 @@ def vectors(lines: int, bad_line: int | None, dim: int = 16) -> bytes:
     return b"\n".join(data) + b"\n"
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("bad_line", [1, 40, 500, 2000])
 def test_invalid_utf8_in_pretrained_vectors_names_its_line(work, tmp_path, bad_line) -> None:
     path = tmp_path / "vectors.txt"
@@ -120,7 +116,6 @@ def test_invalid_utf8_in_pretrained_vectors_names_its_line(work, tmp_path, bad_l
 # --- probe files ----------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize(
     "line",
     ['{"text": 5, "label": "positive"}', '{"text": 1.5, "label": "positive"}',
@@ -137,18 +132,23 @@ def test_odd_probe_lines_are_named(work, tmp_path, line) -> None:
 # --- named sources whose files are directories ----------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
+def source_config(root: Path, data: dict) -> Path:
+    path = root / "source.yaml"
+    path.write_text(yaml.safe_dump({**TINY_CONFIG, "data": data}), encoding="utf-8")
+    return path
+
+
+
 def test_rotten_tomatoes_file_that_is_a_directory(tmp_path) -> None:
     folder = tmp_path / "rt"
     folder.mkdir()
     (folder / "rt-polarity.neg").write_text("a dull film\n" * 20, encoding="cp1252")
     (folder / "rt-polarity.pos").mkdir()
-    done = run_cli("data", "--config", write_config(tmp_path), "--set", "data.source=rotten_tomatoes",
-                   "--set", f"data.path={folder}", cwd=tmp_path)
+    config = source_config(tmp_path, {"source": "rotten_tomatoes", "path": str(folder)})
+    done = run_cli("data", "--config", config, cwd=tmp_path)
     one_line_error(done, str(folder / "rt-polarity.pos"), "directory")
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_imdb_review_that_is_a_directory(tmp_path) -> None:
     root = tmp_path / "aclImdb"
     for split in ("train", "test"):
@@ -157,8 +157,8 @@ def test_imdb_review_that_is_a_directory(tmp_path) -> None:
             for i in range(5):
                 (root / split / folder / f"{i}_7.txt").write_text(f"review {i} of {folder}")
     (root / "train" / "pos" / "9_9.txt").mkdir()
-    done = run_cli("data", "--config", write_config(tmp_path), "--set", "data.source=imdb",
-                   "--set", f"data.path={tmp_path}", cwd=tmp_path)
+    done = run_cli("data", "--config", source_config(tmp_path, {"source": "imdb", "path": str(tmp_path)}),
+                   cwd=tmp_path)
     one_line_error(done, str(root / "train" / "pos" / "9_9.txt"), "directory")
 
 
@@ -196,7 +196,6 @@ def damage_checkpoint(path: Path, case: str) -> None:
     save_file(tensors, path, metadata={"state": json.dumps(state)})
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("case", ["state lacks a key", "state is a list", "tensor key without a dot",
                                   "history not a list"])
 def test_a_damaged_checkpoint_is_named(interrupted, tmp_path, case) -> None:
@@ -209,7 +208,6 @@ def test_a_damaged_checkpoint_is_named(interrupted, tmp_path, case) -> None:
 # --- baseline.json after a rehash -----------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("value", ["abc", [1], [3, 1], [1, "x"], None, [1, 2, 3], [0, 99]])
 def test_a_malformed_ngram_range_is_named(work, tmp_path, value) -> None:
     run = Path(shutil.copytree(work["baseline"], tmp_path / "baseline"))
@@ -231,7 +229,6 @@ def swap_normalizer(run: Path, pattern: str) -> None:
     rehash(run, "tokenizer.json")
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("pattern", ["(a|a)+$", "x"])
 def test_a_tokenizer_with_another_pipeline_is_refused(work, tmp_path, pattern) -> None:
     run = Path(shutil.copytree(work["rnn"], tmp_path / "run"))

@@ -70,33 +70,49 @@ def load_checkpoint(run_dir: Path) -> TrainingState | None:
             tensors = {key: handle.get_tensor(key) for key in handle.keys()}
     except (SafetensorError, OSError, ValueError, KeyError, TypeError) as err:
         raise UserError(f"{path}: not a readable checkpoint ({err}); delete it to start over") from None
-    if meta.get("checkpoint_version") != CHECKPOINT_VERSION:
+    if not isinstance(meta, dict) or meta.get("checkpoint_version") != CHECKPOINT_VERSION:
+        found = meta.get("checkpoint_version") if isinstance(meta, dict) else None
         raise UserError(
-            f"{path}: checkpoint version {meta.get('checkpoint_version')!r}; this version of "
-            f"sentiment-rnn resumes version {CHECKPOINT_VERSION} only"
+            f"{path}: checkpoint version {found!r}; this version of sentiment-rnn resumes "
+            f"version {CHECKPOINT_VERSION} only"
         )
-    groups: dict[str, dict[str, dict[str, torch.Tensor]]] = {"model": {}, "best": {}}
+    try:
+        return _state(meta, tensors)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise UserError(
+            f"{path}: damaged checkpoint ({type(err).__name__}: {err}); delete it to start over"
+        ) from None
+
+
+_TYPES = {"epoch": int, "best_epoch": int, "best_score": (int, float), "history": list,
+          "seconds": (int, float), "param_groups": list, "scheduler": dict, "fingerprints": dict,
+          "stopped_early": bool}
+
+
+def _state(meta: dict, tensors: dict[str, torch.Tensor]) -> TrainingState:
+    """The TrainingState of a checkpoint's JSON state and tensors; KeyError, TypeError or
+    ValueError when a piece is missing or of the wrong kind."""
+    for key, kind in _TYPES.items():
+        if not isinstance(meta[key], kind):
+            raise TypeError(f"{key!r} is a {type(meta[key]).__name__}")
+    groups: dict[str, dict[str, torch.Tensor]] = {"model": {}, "best": {}}
     optimizer_state: dict[int, dict[str, torch.Tensor]] = {}
     for key, value in tensors.items():
-        prefix, rest = key.split(".", 1)
+        prefix, rest = key.split(".", 1) if "." in key else (key, "")
         if prefix == "optimizer":
             index, name = rest.split(".", 1)
             optimizer_state.setdefault(int(index), {})[name] = value
         elif prefix in groups:
             groups[prefix][rest] = value
+        elif prefix != "rng":
+            raise ValueError(f"unexpected tensor {key!r}")
     return TrainingState(
-        epoch=meta["epoch"],
-        best_epoch=meta["best_epoch"],
-        best_score=meta["best_score"],
-        history=meta["history"],
-        seconds=meta["seconds"],
-        model=groups["model"],
+        epoch=meta["epoch"], best_epoch=meta["best_epoch"], best_score=meta["best_score"],
+        history=meta["history"], seconds=meta["seconds"], model=groups["model"],
         best=groups["best"],
         optimizer={"state": optimizer_state, "param_groups": meta["param_groups"]},
-        scheduler=meta["scheduler"],
-        generator=tensors["rng.generator"],
-        torch_rng=tensors["rng.torch"],
-        fingerprints=meta["fingerprints"],
+        scheduler=meta["scheduler"], generator=tensors["rng.generator"],
+        torch_rng=tensors["rng.torch"], fingerprints=meta["fingerprints"],
         stopped_early=meta["stopped_early"],
     )
 
