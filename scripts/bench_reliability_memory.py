@@ -38,12 +38,15 @@ def measure(args: list[str], src: Path, cwd: Path, cap: int, timeout: float,
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
-    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
-    with tempfile.TemporaryFile() as err, stdin:
+    # stdin through a pipe, as `cat FILE | sentiment-rnn ...` (st_size of a pipe is 0)
+    feeder = subprocess.Popen(["cat", str(stdin_path)], stdout=subprocess.PIPE) if stdin_path else None
+    with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-m", "sentiment_rnn", *args], cwd=cwd, env=env,
-                                stdin=stdin, stdout=subprocess.DEVNULL, stderr=err,
-                                preexec_fn=limit)
+                                stdin=feeder.stdout if feeder else subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err, preexec_fn=limit)
+        if feeder:
+            feeder.stdout.close()  # the child holds the pipe now
         timed_out = False
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -56,6 +59,9 @@ def measure(args: list[str], src: Path, cwd: Path, cap: int, timeout: float,
                 break
             time.sleep(0.01)
         seconds = time.perf_counter() - start
+        if feeder:
+            feeder.kill()
+            feeder.wait()
         err.seek(0)
         lines = [line for line in err.read().decode("utf-8", "replace").splitlines() if line.strip()]
     code = os.waitstatus_to_exitcode(status)

@@ -19,7 +19,6 @@ import pytest
 from conftest import make_rows, write_csv
 from reliability_support import command, one_line_error, run_cli, run_measured, write_config
 
-XFAIL = "issue 16: fails on the code before the fix"
 MIB = 1 << 20
 
 
@@ -36,7 +35,6 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 # --- size limits that st_size cannot see ----------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_a_config_from_dev_zero_is_refused_by_size(tmp_path) -> None:
     status, stderr, peak = run_measured("config", "validate", "--config", "/dev/zero", cwd=tmp_path,
                                         timeout=60)
@@ -45,7 +43,6 @@ def test_a_config_from_dev_zero_is_refused_by_size(tmp_path) -> None:
     assert peak < 400 * MIB, peak
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_a_large_config_through_stdin_is_refused_before_parsing(work, tmp_path) -> None:
     big = work["config"].read_bytes() + b"# " + b"x" * (3 * MIB) + b"\n"
     started = time.monotonic()
@@ -68,7 +65,6 @@ def gzip_bomb(path: Path, size: int) -> Path:
     return path
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_a_gzip_bomb_is_refused_in_bounded_memory(work, tmp_path) -> None:
     bomb = gzip_bomb(tmp_path / "train.csv.gz", 400 * MIB)
     assert bomb.stat().st_size < 2 * MIB
@@ -97,7 +93,6 @@ def run_copy(work, tmp_path) -> Path:
     return Path(shutil.copytree(work["rnn"], tmp_path / "run"))
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_a_meta_json_linked_out_of_the_run_is_refused(work, tmp_path) -> None:
     run = run_copy(work, tmp_path)
     outside = tmp_path / "elsewhere.json"
@@ -108,7 +103,6 @@ def test_a_meta_json_linked_out_of_the_run_is_refused(work, tmp_path) -> None:
                    str(run / "meta.json"), "outside the run directory")
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize(("name", "size"), [("meta.json", 2 * MIB), ("labels.json", 2 * MIB),
                                             ("config.yaml", 2 * MIB), ("tokenizer.json", 1 << 30)])
 def test_an_oversized_run_file_is_refused_before_parsing(work, tmp_path, name, size) -> None:
@@ -121,7 +115,6 @@ def test_an_oversized_run_file_is_refused_before_parsing(work, tmp_path, name, s
     assert peak < 600 * MIB, peak
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_ten_million_labels_ask_for_nothing(work, tmp_path) -> None:
     run = run_copy(work, tmp_path)
     (run / "labels.json").write_text(json.dumps([f"l{i}" for i in range(10_000_000)]))
@@ -133,7 +126,6 @@ def test_ten_million_labels_ask_for_nothing(work, tmp_path) -> None:
 # --- a model too big for the machine --------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_a_model_too_big_for_memory_is_refused_with_the_estimate(work, tmp_path) -> None:
     status, stderr, peak = run_measured(
         "train", "--config", work["config"], "--set", "model.hidden_size=8192",
@@ -148,7 +140,6 @@ def test_a_model_too_big_for_memory_is_refused_with_the_estimate(work, tmp_path)
 # --- long texts in training data ------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_one_huge_text_cell_costs_little_memory(work, tmp_path) -> None:
     rows = make_rows(240, 0)
     rows[5] = ("the plot was superb " * 500_000, "positive")  # 10 MB in one cell
@@ -162,7 +153,6 @@ def test_one_huge_text_cell_costs_little_memory(work, tmp_path) -> None:
 # --- predict streams its output -------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_predict_from_stdin_writes_rows_before_it_ends(work, tmp_path, fmt) -> None:
     lines = [text for text, _ in make_rows(60_000, 3)]
@@ -183,3 +173,17 @@ def test_predict_from_stdin_writes_rows_before_it_ends(work, tmp_path, fmt) -> N
     assert seen_partial, "nothing was written before the process ended"
     written = out_path.read_text().splitlines()
     assert len(written) == len(lines) + (fmt == "csv")
+
+
+def test_the_parameter_estimate_is_exact() -> None:
+    """The refusal above relies on counting parameters from the config alone."""
+    import itertools
+
+    from sentiment_rnn.config import ModelConfig
+    from sentiment_rnn.rnn.model import SentimentRNN, count_parameters, estimate_parameters
+
+    for cell, bidirectional, pooling, layers in itertools.product(
+            ("rnn", "gru", "lstm"), (True, False), ("last", "mean_max"), (1, 3)):
+        config = ModelConfig(cell=cell, bidirectional=bidirectional, pooling=pooling,
+                             num_layers=layers, embedding_dim=12, hidden_size=7)
+        assert estimate_parameters(50, 3, config) == count_parameters(SentimentRNN(50, 3, config))
