@@ -14,8 +14,6 @@ import yaml
 from conftest import make_rows, write_csv
 from reliability_support import one_line_error, run_cli, write_config
 
-XFAIL = "issue 16: fails on the code before the fix"
-
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -32,7 +30,6 @@ def vectors(path: Path, value: str, words=("the", "plot", "was", "superb"), dim:
     return path
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN"])
 def test_non_finite_pretrained_vectors_are_refused(work, tmp_path, value) -> None:
     path = vectors(tmp_path / "vectors.txt", value)
@@ -41,7 +38,6 @@ def test_non_finite_pretrained_vectors_are_refused(work, tmp_path, value) -> Non
     one_line_error(done, f"{path}, line 1", "not a finite number")
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_a_non_finite_loss_stops_training_and_saves_nothing(work, tmp_path) -> None:
     path = vectors(tmp_path / "vectors.txt", "3e38")  # finite, but overflows in the first layer
     done = run_cli("train", "--config", work["config"], "--set", f"model.pretrained_embeddings={path}",
@@ -51,7 +47,6 @@ def test_a_non_finite_loss_stops_training_and_saves_nothing(work, tmp_path) -> N
     assert not list((tmp_path / "runs").glob("*/meta.json"))
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("setting", [
     "training.weight_decay=.inf", "training.weight_decay=.nan", "baseline.nb_alpha=.inf",
     "baseline.C=.inf", "training.clip_grad_norm=.inf", "model.dropout=.nan",
@@ -62,14 +57,12 @@ def test_non_finite_settings_are_refused(work, tmp_path, setting) -> None:
     one_line_error(done, setting.split("=")[0], "finite")
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_text_column_equal_to_label_column_is_refused(work, tmp_path) -> None:
     done = run_cli("config", "validate", "--config", work["config"], "--set", "data.text_column=label",
                    cwd=tmp_path)
     one_line_error(done, "data.text_column", "data.label_column")
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("cell", [{"name": "negative"}, ["negative"]], ids=["object", "list"])
 @pytest.mark.parametrize("column", ["label", "text"])
 def test_jsonl_cells_that_are_objects_or_lists_are_refused(work, tmp_path, cell, column) -> None:
@@ -81,7 +74,6 @@ def test_jsonl_cells_that_are_objects_or_lists_are_refused(work, tmp_path, cell,
     one_line_error(done, str(path), "line 7", column)
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_a_duplicate_yaml_key_is_refused(work, tmp_path) -> None:
     path = tmp_path / "dup.yaml"
     path.write_text(work["config"].read_text() + "model:\n  hidden_size: 8\n")
@@ -89,7 +81,6 @@ def test_a_duplicate_yaml_key_is_refused(work, tmp_path) -> None:
                    "'model'", "line")
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("name", ["/tmp/elsewhere", "../..", "a/b", "..", ".hidden/../x", ""])
 def test_a_run_name_is_a_plain_file_name(work, tmp_path, name) -> None:
     done = run_cli("config", "validate", "--config", work["config"], "--set", f"name={name}",
@@ -97,7 +88,6 @@ def test_a_run_name_is_a_plain_file_name(work, tmp_path, name) -> None:
     one_line_error(done, "name")
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_evaluate_on_one_class_says_so(work, tmp_path) -> None:
     rows = [row for row in make_rows(80, 5) if row[1] == "positive"]
     path = write_csv(tmp_path / "positive.csv", rows)
@@ -109,7 +99,6 @@ def test_evaluate_on_one_class_says_so(work, tmp_path) -> None:
     assert "only" in done.stderr and "macro-F1" in done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_errors_never_quote_a_file_named_by_a_run_directory(work, tmp_path) -> None:
     run = Path(shutil.copytree(work["rnn"], tmp_path / "run"))
     secret = tmp_path / "secrets.env"
@@ -126,7 +115,6 @@ def test_errors_never_quote_a_file_named_by_a_run_directory(work, tmp_path) -> N
     assert "sk-live" not in done.stderr and "API_KEY" not in done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_a_label_too_rare_to_carve_is_named_as_such(work, tmp_path) -> None:
     rows = make_rows(200, 1) + [("the score was odd", "mixed")]
     path = write_csv(tmp_path / "train.csv", rows)
