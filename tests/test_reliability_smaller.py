@@ -16,8 +16,6 @@ import pytest
 from conftest import make_rows, write_csv
 from reliability_support import command, one_line_error, run_cli, write_config
 
-XFAIL = "issue 16: fails on the code before the fix"
-
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -43,7 +41,6 @@ def wait_in_kernel(pid: int, where: tuple[str, ...], timeout: float = 120) -> No
     pytest.fail(f"process {pid} never waited in {where}")
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_sigterm_during_train_is_treated_as_ctrl_c(work, tmp_path) -> None:
     out = tmp_path / "run"
     proc = subprocess.Popen(command("train", "--config", work["config"], "--set", "training.epochs=300",
@@ -64,7 +61,6 @@ def test_sigterm_during_train_is_treated_as_ctrl_c(work, tmp_path) -> None:
     assert "Traceback" not in stderr
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("which", ["predict", "baseline"])
 def test_sigterm_while_reading_input_is_treated_as_ctrl_c(work, tmp_path, which) -> None:
     import os
@@ -77,7 +73,7 @@ def test_sigterm_while_reading_input_is_treated_as_ctrl_c(work, tmp_path, which)
     proc = subprocess.Popen(command(*args), cwd=tmp_path, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        wait_in_kernel(proc.pid, ("pipe", "fifo"))
+        wait_in_kernel(proc.pid, ("pipe", "fifo", "partner"))  # wait_for_partner: a FIFO open
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=60)
     finally:
@@ -88,7 +84,6 @@ def test_sigterm_while_reading_input_is_treated_as_ctrl_c(work, tmp_path, which)
     assert "Traceback" not in stderr
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_ctrl_c_while_compare_trains_gives_the_resume_route(work, tmp_path) -> None:
     out = tmp_path / "report"
     proc = subprocess.Popen(command("compare", "--config", work["config"], "--set", "training.epochs=300",
@@ -125,7 +120,6 @@ def escaped_run(work) -> Path:
     return run
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 @pytest.mark.parametrize("args", [["predict", "the plot was superb"], ["evaluate"],
                                   ["explain", "the plot was superb"]],
                          ids=["predict", "evaluate", "explain"])
@@ -148,16 +142,16 @@ def test_meta_values_with_escapes_are_shown_escaped(work, tmp_path) -> None:
     assert "\x1b" not in done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_an_error_listing_many_labels_is_cut(work, tmp_path) -> None:
-    done = run_cli("data", "--config", work["config"], "--set", "data.label_column=text",
-                   cwd=tmp_path)
-    message = one_line_error(done)
+    rows = [(text, f"{text} number {i}") for i, (text, _) in enumerate(make_rows(3000, 4))]
+    path = write_csv(tmp_path / "train.csv", rows)  # every text its own label: 3,000 labels
+    done = run_cli("data", "--config", work["config"], "--set", f"data.train={path}",
+                   "--set", "data.labels=[negative, positive]", cwd=tmp_path)
+    message = one_line_error(done, str(path), "data.labels")
     assert len(message) < 1000, len(message)
-    assert "more" in message
+    assert "2,995 more" in message
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_an_error_listing_many_columns_is_cut_with_a_count(work, tmp_path) -> None:
     path = tmp_path / "wide.csv"
     header = [f"column_{i}" for i in range(2400)]
@@ -167,7 +161,6 @@ def test_an_error_listing_many_columns_is_cut_with_a_count(work, tmp_path) -> No
     assert len(message) < 1000, len(message)
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_model_pointing_at_a_file_says_it_is_a_file(work, tmp_path) -> None:
     done = run_cli("predict", "--model", work["config"], "good film", cwd=tmp_path)
     message = one_line_error(done, str(work["config"]), "is a file")
@@ -183,15 +176,23 @@ def csv_rows(text: str) -> list[dict]:
 
 
 def test_csv_output_keeps_texts_exactly_by_default(work, tmp_path) -> None:
-    done = run_cli("predict", "--model", work["rnn"], "--format", "csv", *FORMULAS, cwd=tmp_path)
+    done = run_cli("predict", "--model", work["rnn"], "--format", "csv", "--", *FORMULAS,
+                   cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert [row["text"] for row in csv_rows(done.stdout)] == FORMULAS
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL)
 def test_csv_safe_prefixes_formula_cells(work, tmp_path) -> None:
-    done = run_cli("predict", "--model", work["rnn"], "--format", "csv", "--csv-safe", *FORMULAS,
-                   "plain text", cwd=tmp_path)
+    done = run_cli("predict", "--model", work["rnn"], "--format", "csv", "--csv-safe", "--",
+                   *FORMULAS, "plain text", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     texts = [row["text"] for row in csv_rows(done.stdout)]
     assert texts == ["'" + text for text in FORMULAS] + ["plain text"]
+
+
+def test_an_error_naming_a_path_with_escapes_shows_them_escaped(tmp_path) -> None:
+    done = run_cli("predict", "--model", tmp_path / "\x1b[2Jmodel\nsecond line", "good film",
+                   cwd=tmp_path)
+    message = one_line_error(done, "\\x1b[2Jmodel\\x0asecond line")
+    assert "\x1b" not in done.stderr
+    assert message.count("error:") == 1
