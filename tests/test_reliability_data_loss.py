@@ -89,6 +89,21 @@ def test_a_force_that_succeeds_replaces_the_old_output_whole(runs, tmp_path, kin
     assert check.returncode == 0, check.stderr
 
 
+def test_the_issues_case_through_runs_latest(runs, tmp_path) -> None:
+    """`train --output runs/latest --force` with a typo: the run the link points at survives,
+    and the link stays a link."""
+    (tmp_path / "runs").mkdir()
+    target = Path(shutil.copytree(runs["rnn"], tmp_path / "runs" / "old-run"))
+    (tmp_path / "runs" / "latest").symlink_to("old-run")
+    before = snapshot(target)
+    done = run_cli("train", "--config", runs["config"], "--set", "data.train=data/typo.csv",
+                   "--output", "runs/latest", "--force", cwd=tmp_path)
+    one_line_error(done, "typo.csv")
+    assert snapshot(target) == before
+    assert (tmp_path / "runs" / "latest").is_symlink()
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["latest", "old-run"]
+
+
 def test_ctrl_c_during_a_forced_train_keeps_the_old_run(runs, tmp_path) -> None:
     target = copy_of(runs["rnn"], tmp_path)
     before = snapshot(target)

@@ -191,6 +191,8 @@ def staged_dir(path: Path, force: bool, option: str = "--output") -> Iterator[Pa
     """
     if path.exists() and not path.is_dir():
         raise UserError(f"{path}: exists and is not a directory; choose another {option}")
+    if path.is_symlink():  # runs/latest: the run it points at is the one replaced
+        path = path.resolve()
     replace = path.is_dir() and _non_empty(path)
     if replace and not force:
         raise UserError(f"{path}: directory is not empty; pass --force to replace it")
