@@ -26,6 +26,7 @@ def train_on(cpus: set[int], config, tmp_path, threads: str) -> str:
     return done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs os.sched_setaffinity")
 def test_the_thread_count_follows_the_cpus_the_process_may_use(tmp_path) -> None:
     config = write_config(tmp_path, training={"epochs": 1})

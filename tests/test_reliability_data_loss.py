@@ -31,6 +31,8 @@ from reliability_support import (
     write_config,
 )
 
+pytestmark = pytest.mark.slow  # real processes, most of them training a tiny model
+
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:

@@ -21,6 +21,8 @@ from reliability_support import command, one_line_error, run_cli, run_measured, 
 
 MIB = 1 << 20
 
+pytestmark = pytest.mark.slow  # real processes, most of them training a tiny model
+
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:

@@ -14,6 +14,8 @@ import yaml
 from conftest import make_rows, write_csv
 from reliability_support import one_line_error, run_cli, write_config
 
+pytestmark = pytest.mark.slow  # real processes, most of them training a tiny model
+
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:

@@ -16,6 +16,8 @@ import pytest
 from conftest import make_rows, write_csv
 from reliability_support import command, one_line_error, run_cli, write_config
 
+pytestmark = pytest.mark.slow  # real processes, most of them training a tiny model
+
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
