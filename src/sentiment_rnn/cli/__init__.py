@@ -5,6 +5,7 @@ Ctrl-C exits 130, and so does SIGTERM (what `kill`, a container stop or a job sc
 which is treated as Ctrl-C: a training run keeps its checkpoint and says how to resume. Each module registers its commands on the shared `app`:
 
     training.py     train, baseline, compare
+    pretrain.py     pretrain
     inference.py    predict, evaluate, probe
     explain.py      explain
     inspection.py   data, config show, config validate
@@ -16,7 +17,7 @@ import signal
 from sentiment_rnn.cli.common import app
 
 # Importing a module registers its commands; this order is the order of `--help`.
-COMMAND_MODULES = ("training", "inference", "explain", "inspection")
+COMMAND_MODULES = ("training", "pretrain", "inference", "explain", "inspection")
 for _module in COMMAND_MODULES:
     importlib.import_module(f"sentiment_rnn.cli.{_module}")
 

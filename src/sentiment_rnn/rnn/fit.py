@@ -21,6 +21,7 @@ from torch import nn
 from sentiment_rnn.config import TrainingConfig
 from sentiment_rnn.metrics import score
 from sentiment_rnn.rnn.batching import iterate_batches, num_batches
+from sentiment_rnn.rnn.finetune import param_groups, slanted_triangular, unfreeze_for_epoch
 from sentiment_rnn.rnn.model import predict_logits
 
 
@@ -91,7 +92,12 @@ def make_scheduler(
         if pct_start * total_steps < 2:
             pct_start = 2 / total_steps
         return torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=config.lr, total_steps=total_steps, pct_start=pct_start,
+            optimizer, max_lr=[group["lr"] for group in optimizer.param_groups],
+            total_steps=total_steps, pct_start=pct_start,
+        )
+    if config.schedule == "slanted_triangular":
+        return torch.optim.lr_scheduler.LambdaLR(
+            optimizer, slanted_triangular(total_steps, config.warmup_fraction)
         )
     if config.schedule == "onecycle":  # 1 or 2 steps in all: no cycle to make, the peak rate
         return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
@@ -169,8 +175,8 @@ def fit(
     from such a state exactly as if training had never stopped (same batches, same dropout).
     """
     generator = torch.Generator().manual_seed(seed)
-    params = [param for param in model.parameters() if param.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    frozen_for_good = {id(param) for param in model.parameters() if not param.requires_grad}
+    optimizer = torch.optim.AdamW(param_groups(model, config), weight_decay=config.weight_decay)
     total_steps = config.epochs * num_batches(len(train.ids), config.batch_size)
     scheduler = make_scheduler(optimizer, config, total_steps)
     result, best_state = FitResult(), None
@@ -181,6 +187,8 @@ def fit(
     for epoch in range(len(result.history) + 1, config.epochs + 1):
         if result.stopped_early:
             break
+        if config.gradual_unfreezing:
+            unfreeze_for_epoch(model, epoch, frozen_for_good)
         loss, tokens, seconds = train_epoch(
             model, train, optimizer, scheduler, config, device, generator, progress, epoch
         )
