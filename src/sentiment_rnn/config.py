@@ -22,14 +22,13 @@ from pydantic import (
     model_validator,
 )
 
-from sentiment_rnn.config_file import apply_override, read_yaml_mapping
+from sentiment_rnn.config_file import PlainFileName, apply_override, read_yaml_mapping, two_columns
 from sentiment_rnn.errors import UserError
 
 DEFAULT_CONFIG = Path("configs/default.yaml")
 
 
 class _Section(BaseModel):
-    # allow_inf_nan: a float setting must be a finite number (`.inf` and `.nan` are YAML floats)
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
@@ -56,11 +55,6 @@ class DataConfig(_Section):
 
     @model_validator(mode="after")
     def _check_source(self) -> DataConfig:
-        if self.text_column == self.label_column:
-            raise ValueError(
-                f"data.text_column and data.label_column are both {self.text_column!r}; the "
-                "model would read each answer in its text"
-            )
         split_keys = ("train", "dev", "test")
         if self.source == "files":
             if self.train is None:
@@ -216,7 +210,7 @@ class PretrainConfig(_Section):
 class Config(_Section):
     """A whole experiment: data, tokenizer, model, training, and the baseline beside it."""
 
-    name: str = "run"
+    name: PlainFileName = "run"
     seed: int = Field(13, ge=0, lt=2**63)  # torch.manual_seed accepts this range
     data: DataConfig = DataConfig()
     tokenizer: TokenizerConfig = TokenizerConfig()
@@ -224,16 +218,6 @@ class Config(_Section):
     training: TrainingConfig = TrainingConfig()
     baseline: BaselineConfig = BaselineConfig()
     pretrain: PretrainConfig = PretrainConfig()
-
-    @field_validator("name")
-    @classmethod
-    def _check_name(cls, value: str) -> str:
-        if value in ("", ".", "..") or re.search(r"[/\\\x00-\x1f]", value) or len(value) > 100:
-            raise ValueError(
-                "should be a plain file name (no '/', no '..', at most 100 characters): runs "
-                "go to runs/<name>-<timestamp>; choose the place with --output"
-            )
-        return value
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
@@ -257,12 +241,6 @@ class Config(_Section):
         )
         return self.model_copy(update={"data": data, "model": model, "pretrain": pretrain})
 
-    def input_paths(self) -> dict[str, Path | None]:
-        """The files and folders this config reads, by key (an output must not replace them)."""
-        data = self.data
-        return {"data.train": data.train, "data.dev": data.dev, "data.test": data.test,
-                "data.path": data.path, "model.pretrained_embeddings": self.model.pretrained_embeddings}
-
 
 def load_config(path: Path | None = None, overrides: list[str] | None = None) -> Config:
     """Read a YAML config, apply `key=value` overrides, validate; raise UserError on any problem."""
@@ -277,7 +255,7 @@ def load_config(path: Path | None = None, overrides: list[str] | None = None) ->
     raw.setdefault("name", path.stem)
     for item in overrides or []:
         apply_override(raw, item)
-    return validate_config(raw, source=str(path))
+    return two_columns(validate_config(raw, source=str(path)), str(path))
 
 
 def read_config(path: Path) -> Config:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import AfterValidator
 
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.limits import read_limited
@@ -60,6 +61,28 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise UserError(f"{path}: the top level must be a mapping of sections, got {type(raw).__name__}")
     return raw
+
+
+def plain_file_name(value: str) -> str:
+    """The config's `name`: a plain file name, since runs go to runs/<name>-<timestamp>."""
+    if value in ("", ".", "..") or re.search(r"[/\\\x00-\x1f]", value) or len(value) > 100:
+        raise ValueError(
+            "should be a plain file name (no '/', no '..', at most 100 characters): runs "
+            "go to runs/<name>-<timestamp>; choose the place with --output"
+        )
+    return value
+
+
+PlainFileName = Annotated[str, AfterValidator(plain_file_name)]
+
+
+def two_columns(config, source: str):
+    """A config (`config.Config`) whose text and label columns differ: else the model would
+    read each answer in its text."""
+    if config.data.text_column == config.data.label_column:
+        raise UserError(f"{source}: data.text_column and data.label_column are both "
+                        f"{config.data.text_column!r}; they must name two columns")
+    return config
 
 
 class StrictLoader(yaml.SafeLoader):

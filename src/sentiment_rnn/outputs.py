@@ -114,6 +114,13 @@ def check_output_file(path: Path, option: str, needed: int = 0) -> None:
         check_free_space(folder, needed, option, name=path)
 
 
+def config_inputs(config) -> dict[str, Path | None]:
+    """The files and folders a config (`config.Config`) reads, by key."""
+    data = config.data
+    return {"data.train": data.train, "data.dev": data.dev, "data.test": data.test,
+            "data.path": data.path, "model.pretrained_embeddings": config.model.pretrained_embeddings}
+
+
 def check_not_an_input(output: Path, inputs: dict[str, Path | None], option: str = "--output") -> None:
     """Refuse an output that is, holds, or lies inside one of the command's inputs: replacing
     it would destroy what the command reads."""

@@ -14,7 +14,7 @@ from sentiment_rnn.config import Config
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
 from sentiment_rnn.metrics import score
-from sentiment_rnn.outputs import check_free_space, check_not_an_input, staged_dir
+from sentiment_rnn.outputs import check_free_space, check_not_an_input, config_inputs, staged_dir
 
 MIN_FREE_BYTES = 2_000_000  # below this, even the bundled corpus's baseline does not fit
 
@@ -29,7 +29,7 @@ def train_baseline(
     """
     config = config.with_absolute_paths()
     target = output or runs.default_run_dir(f"{config.name}-{config.baseline.kind}")
-    check_not_an_input(target, config.input_paths())
+    check_not_an_input(target, config_inputs(config))
     with staged_dir(target, force) as run_dir:
         check_free_space(run_dir, MIN_FREE_BYTES, "a baseline run")
         metrics = _train_into(run_dir, config)

@@ -24,7 +24,7 @@ from sentiment_rnn.data.dataset import Dataset, Split, load_dataset, split_recor
 from sentiment_rnn.data.tokenizer import build_tokenizer, encode
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
-from sentiment_rnn.outputs import check_not_an_input, staged_dir
+from sentiment_rnn.outputs import check_not_an_input, config_inputs, staged_dir
 from sentiment_rnn.render.progress import ProgressBar, epoch_line
 from sentiment_rnn.rnn.checkpoint import (
     CHECKPOINT,
@@ -118,7 +118,7 @@ def train(
     """
     config = config.with_absolute_paths()
     target = output or runs.default_run_dir(config.name)
-    check_not_an_input(target, config.input_paths())
+    check_not_an_input(target, config_inputs(config))
     try:
         with staged_dir(target, force) as run_dir:
             atomic_write(run_dir / runs.CONFIG, config.to_yaml())
