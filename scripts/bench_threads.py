@@ -3,8 +3,9 @@
 The recurrent kernels synchronise their threads at every time step, so a thread that shares its
 core with another process stalls all the others. This measures real tokens/s of `sentiment-rnn
 train` (the summary line of each epoch; the first epoch is a warm-up and is left out) with
-`training.num_threads` 1, 2 (or the CPUs this process may use) and null (automatic: see
-docs/design.md, "Threads"), while the machine is
+`training.num_threads` 1, 2 (or the CPUs this process may use) and the load-aware choice of
+`sentiment_rnn.rnn.runtime.auto_threads()` made once the load is running (docs/design.md,
+"Threads"), while the machine is
 
     quiet        nothing else running
     one busy     one process spinning on one core (python -c "while True: pass")
@@ -55,6 +56,10 @@ def measure(config: Path, epochs: int, threads: str, load: str, work: Path) -> d
     try:
         if competitor is not None:
             time.sleep(5)  # let it reach its steady state (and the load average rise a little)
+        if threads == "auto":
+            from sentiment_rnn.rnn.runtime import auto_threads
+
+            threads = str(auto_threads())
         out = work / f"run-{threads}-{load.replace(' ', '-')}"
         done = subprocess.run(train_command(config, epochs, threads, out), cwd=REPO,
                               capture_output=True, text=True)
@@ -77,7 +82,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     usable = len(os.sched_getaffinity(0))
-    settings = ["1", str(max(2, usable)), "null"]
+    settings = ["1", str(max(2, usable)), "auto"]
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-threads-") as tmp:
         for load in ("quiet", "one busy", "torch"):

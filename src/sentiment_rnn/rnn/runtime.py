@@ -51,13 +51,15 @@ def resolve_device(name: str) -> torch.device:
 
 @contextlib.contextmanager
 def scoped(num_threads: int | None, seed: int, device: torch.device) -> Iterator[None]:
-    """Inside: torch's thread count as configured (None: `auto_threads()`), its RNG seeded with
-    `seed` (initialisation, dropout). Afterwards: the caller's thread count and RNG state."""
+    """Inside: torch's thread count as configured (None: `usable_cpus()`; not the load-aware
+    `auto_threads()`, since the thread count changes floating-point results and a resumed run
+    must use the count it started with), its RNG seeded with `seed`. Afterwards: the caller's
+    thread count and RNG state."""
     threads = torch.get_num_threads()
     devices = [device.index or 0] if device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
         try:
-            torch.set_num_threads(num_threads if num_threads is not None else auto_threads())
+            torch.set_num_threads(num_threads if num_threads is not None else usable_cpus())
             torch.manual_seed(seed)
             yield
         finally:
@@ -95,7 +97,8 @@ def others_running(samples: int = 5, interval: float = 0.02) -> int:
 
 
 def auto_threads() -> int:
-    """`training.num_threads: null`: `threads_for(usable_cpus(), others_running())`."""
+    """The load-aware choice, `threads_for(usable_cpus(), others_running())`: what
+    scripts/bench_threads.py measures against fixed counts; not the default (see `scoped`)."""
     return threads_for(usable_cpus(), others_running())
 
 
