@@ -14,6 +14,7 @@ from sentiment_rnn.config import TokenizerConfig
 from sentiment_rnn.data.tokenizer import build_tokenizer
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.rnn.run import load_run
+from sentiment_rnn.runs import CHECKED, sha256_file
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "sentiment_rnn"
 
@@ -21,6 +22,14 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "sentiment_rnn"
 @pytest.fixture
 def run_copy(trained_run: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(trained_run, tmp_path / "copy"))
+
+
+def as_saved(run: Path) -> None:
+    """Record every checked file's current SHA-256 in meta.json, as if the run had been saved
+    that way: the checksums are checked first, and this test is about each file's own check."""
+    meta = json.loads((run / "meta.json").read_text())
+    meta["sha256"].update({name: sha256_file(run / name) for name in CHECKED})
+    (run / "meta.json").write_text(json.dumps(meta))
 
 
 def test_a_finished_run_loads(run_copy: Path) -> None:
@@ -52,6 +61,7 @@ def test_other_format_version_is_refused(run_copy: Path) -> None:
 def test_truncated_weights_are_refused(run_copy: Path) -> None:
     weights = run_copy / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    as_saved(run_copy)
     with pytest.raises(UserError, match="model.safetensors: cannot read weights"):
         load_run(run_copy)
 
@@ -61,6 +71,7 @@ def test_weights_of_another_shape_name_the_tensor(run_copy: Path) -> None:
     state = load_file(weights)
     state["classifier.weight"] = state["classifier.weight"][:, :-1].contiguous()
     save_file(state, weights)
+    as_saved(run_copy)
     with pytest.raises(UserError, match="tensor 'classifier.weight' has shape"):
         load_run(run_copy)
 
@@ -68,12 +79,14 @@ def test_weights_of_another_shape_name_the_tensor(run_copy: Path) -> None:
 def test_tokenizer_that_does_not_match_the_embedding(run_copy: Path) -> None:
     other = build_tokenizer(["just a few words"], TokenizerConfig())
     other.save(str(run_copy / "tokenizer.json"))
+    as_saved(run_copy)
     with pytest.raises(UserError, match=r"'embedding.weight'.*tokenizer.json has \d+ tokens"):
         load_run(run_copy)
 
 
 def test_labels_that_do_not_match_the_classifier(run_copy: Path) -> None:
     (run_copy / "labels.json").write_text(json.dumps(["a", "b", "c"]))
+    as_saved(run_copy)
     with pytest.raises(UserError, match="labels.json has 3 labels"):
         load_run(run_copy)
 
@@ -81,6 +94,7 @@ def test_labels_that_do_not_match_the_classifier(run_copy: Path) -> None:
 @pytest.mark.parametrize("content", ["[1, 2]", '["only"]', "{broken"])
 def test_bad_label_files(run_copy: Path, content: str) -> None:
     (run_copy / "labels.json").write_text(content)
+    as_saved(run_copy)
     with pytest.raises(UserError, match="labels.json"):
         load_run(run_copy)
 
@@ -88,6 +102,7 @@ def test_bad_label_files(run_copy: Path, content: str) -> None:
 def test_config_with_an_unknown_key_is_named(run_copy: Path) -> None:
     config = run_copy / "config.yaml"
     config.write_text(config.read_text() + "extra: 1\n")
+    as_saved(run_copy)
     with pytest.raises(UserError, match="config.yaml: unknown key 'extra'"):
         load_run(run_copy)
 

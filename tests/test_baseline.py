@@ -17,7 +17,7 @@ from sentiment_rnn.baseline.train import train_baseline
 from sentiment_rnn.config import BaselineConfig, Config, validate_config
 from sentiment_rnn.data.dataset import load_dataset
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.runs import ARRAYS, run_kind
+from sentiment_rnn.runs import ARRAYS, run_kind, sha256_file
 from sentiment_rnn.texts import Prediction
 
 KINDS = ["tfidf_logreg", "nbsvm"]
@@ -158,12 +158,22 @@ def test_an_rnn_run_is_refused(trained_run: Path) -> None:
         BaselineModel.from_dir(trained_run)
 
 
+def record_checksum(run_dir: Path, name: str) -> None:
+    """Record `name`'s current SHA-256 in meta.json, so that the file's own check is reached."""
+    meta = json.loads((run_dir / "meta.json").read_text())
+    meta["sha256"][name] = sha256_file(run_dir / name)
+    (run_dir / "meta.json").write_text(json.dumps(meta))
+
+
 def test_damaged_files_are_named(runs: dict, tmp_path: Path) -> None:
     import shutil
 
     run_dir = Path(shutil.copytree(runs["nbsvm"][0], tmp_path / "copy"))
     arrays = run_dir / ARRAYS
     arrays.write_bytes(arrays.read_bytes()[:100])
+    with pytest.raises(UserError, match="baseline.safetensors: SHA-256 differs"):
+        BaselineModel.from_dir(run_dir)  # the checksum is checked first
+    record_checksum(run_dir, ARRAYS)  # as if saved that way: the file's own check
     with pytest.raises(UserError, match="baseline.safetensors: cannot read"):
         BaselineModel.from_dir(run_dir)
     (run_dir / "vocabulary.json").unlink()
@@ -177,6 +187,7 @@ def test_other_baseline_format_version_is_refused(runs: dict, tmp_path: Path) ->
     run_dir = Path(shutil.copytree(runs["tfidf_logreg"][0], tmp_path / "copy"))
     params = json.loads((run_dir / "baseline.json").read_text())
     (run_dir / "baseline.json").write_text(json.dumps({**params, "format_version": 7}))
+    record_checksum(run_dir, "baseline.json")  # as if saved that way: the file's own check
     with pytest.raises(UserError, match="baseline.json: baseline format version 7"):
         BaselineModel.from_dir(run_dir)
 

@@ -298,6 +298,11 @@ def test_a_damaged_run_file_is_named_with_its_problem(run_copy: Path, case: str)
 def test_a_damaged_run_is_a_one_line_cli_error(run_copy: Path, case: str) -> None:
     name, damage, needle = RUN_DAMAGE[case]
     damage(run_copy)
+    # the checksum, checked first, names the damaged file; recorded anew, the file's own check does
+    one_line_error(invoke(["predict", "--model", run_copy, "good film"]), str(run_copy / name),
+                   "SHA-256 differs")
+    for changed in CHECKED:
+        rehash(run_copy, changed)
     one_line_error(invoke(["predict", "--model", run_copy, "good film"]), str(run_copy / name), needle)
 
 
@@ -367,6 +372,9 @@ def test_baseline_arrays_with_nan_are_refused(baseline_run: Path, tmp_path: Path
     arrays = load_np(run / "baseline.safetensors")
     arrays["coef"][0, 0] = np.inf
     save_np(arrays, run / "baseline.safetensors")
+    with pytest.raises(UserError, match="baseline.safetensors: SHA-256 differs"):
+        load_predictor(run)  # the checksum, checked first
+    rehash(run, "baseline.safetensors")  # as if saved that way: the file's own check
     with pytest.raises(UserError, match="array 'coef' holds NaN or infinite values"):
         load_predictor(run)
 

@@ -152,9 +152,11 @@ ROUND_TRIPS = st.one_of(
     st.tuples(st.just("model.cell"), st.sampled_from(["rnn", "lstm", "gru"])),
     st.tuples(st.just("model.bidirectional"), st.booleans()),
     st.tuples(st.just("tokenizer.max_length"), st.none() | st.integers(1, 10**6)),
-    st.tuples(st.just("data.text_column"), st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)),
+    st.tuples(st.just("data.text_column"), st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+              .filter(lambda column: column != "label")),  # not data.label_column
     st.tuples(st.just("data.labels"), st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=10), max_size=4)),
-    st.tuples(st.just("name"), st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)),
+    st.tuples(st.just("name"), st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
+              .filter(lambda name: "/" not in name and "\\" not in name and name not in (".", ".."))),  # a plain file name
 )
 
 

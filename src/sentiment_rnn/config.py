@@ -22,14 +22,14 @@ from pydantic import (
 )
 
 from sentiment_rnn.config_errors import describe
-from sentiment_rnn.config_file import apply_override, read_yaml_mapping
+from sentiment_rnn.config_file import PlainFileName, apply_override, read_yaml_mapping, two_columns
 from sentiment_rnn.errors import UserError
 
 DEFAULT_CONFIG = Path("configs/default.yaml")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class DataConfig(_Section):
@@ -219,7 +219,7 @@ class PretrainConfig(_Section):
 class Config(_Section):
     """A whole experiment: data, tokenizer, model, training, and the baseline beside it."""
 
-    name: str = "run"
+    name: PlainFileName = "run"
     seed: int = Field(13, ge=0, lt=2**63)  # torch.manual_seed accepts this range
     data: DataConfig = DataConfig()
     tokenizer: TokenizerConfig = TokenizerConfig()
@@ -265,7 +265,7 @@ def load_config(path: Path | None = None, overrides: list[str] | None = None) ->
     raw.setdefault("name", path.stem)
     for item in overrides or []:
         apply_override(raw, item)
-    return validate_config(raw, source=str(path))
+    return two_columns(validate_config(raw, source=str(path)), str(path))
 
 
 def read_config(path: Path) -> Config:

@@ -1,19 +1,23 @@
 """Reading a YAML config safely, and `--set section.key=value` overrides.
 
-Safe means: at most `MAX_CONFIG_BYTES`, brackets nested at most `MAX_FLOW_DEPTH` deep, no
-aliases (no "billion laughs"), PyYAML's safe loader, a mapping at the top; every failure a
-UserError naming the file, line and column.
+Safe means: at most `MAX_CONFIG_BYTES` (read as at most that plus one byte, so that a pipe or
+a device such as /dev/zero cannot pass), brackets nested at most `MAX_FLOW_DEPTH` deep, no
+aliases (no "billion laughs"), PyYAML's safe loader with duplicate keys refused (PyYAML keeps
+the last silently), a mapping at the top; every failure a UserError naming the file, line and
+column.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import AfterValidator
 
 from sentiment_rnn.errors import UserError
+from sentiment_rnn.limits import read_limited
 
 MAX_CONFIG_BYTES = 1_000_000
 MAX_FLOW_DEPTH = 100  # PyYAML's scanner slows down with each open [ or {: 10,000 take seconds
@@ -22,10 +26,7 @@ MAX_FLOW_DEPTH = 100  # PyYAML's scanner slows down with each open [ or {: 10,00
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """Safely load a YAML file whose top level is a mapping (no aliases, no python tags)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise UserError(f"{path}: config is {size:,} bytes; at most {MAX_CONFIG_BYTES:,} accepted")
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_CONFIG_BYTES, "config").decode("utf-8")
     except FileNotFoundError:
         raise UserError(f"{path}: config file not found") from None
     except IsADirectoryError:
@@ -46,7 +47,7 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
                 f"{path}, line {alias.line + 1}, column {alias.column + 1}: YAML aliases (*name) "
                 "are not accepted in configs; write the value out"
             )
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=StrictLoader)
     except RecursionError:
         raise UserError(f"{path}: invalid YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as err:
@@ -60,6 +61,49 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise UserError(f"{path}: the top level must be a mapping of sections, got {type(raw).__name__}")
     return raw
+
+
+def plain_file_name(value: str) -> str:
+    """The config's `name`: a plain file name, since runs go to runs/<name>-<timestamp>."""
+    if value in ("", ".", "..") or re.search(r"[/\\\x00-\x1f]", value) or len(value) > 100:
+        raise ValueError(
+            "should be a plain file name (no '/', no '..', at most 100 characters): runs "
+            "go to runs/<name>-<timestamp>; choose the place with --output"
+        )
+    return value
+
+
+PlainFileName = Annotated[str, AfterValidator(plain_file_name)]
+
+
+def two_columns(config, source: str):
+    """A config (`config.Config`) whose text and label columns differ: else the model would
+    read each answer in its text."""
+    if config.data.text_column == config.data.label_column:
+        raise UserError(f"{source}: data.text_column and data.label_column are both "
+                        f"{config.data.text_column!r}; they must name two columns")
+    return config
+
+
+class StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: the safe loader's own error follows
+                continue
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark,
+                    f"key {key!r} given twice (the first would be silently dropped)",
+                    key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep)
 
 
 _KEY = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
@@ -98,7 +142,7 @@ def apply_override(raw: dict[str, Any], item: str) -> None:
     try:
         if _first_alias(text) is not None:
             raise UserError(f"--set {item!r}: YAML aliases (*name) are not accepted; write the value out")
-        value = yaml.safe_load(text) if text.strip() else None
+        value = yaml.load(text, Loader=StrictLoader) if text.strip() else None
     except yaml.YAMLError:
         value = text  # not YAML: keep the literal string and let the schema judge it
     except RecursionError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import gzip
 import json
 import os
 import tempfile
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sentiment_rnn.errors import UserError
+from sentiment_rnn.limits import gunzip_limited
 
 
 def decode_utf8(data: bytes, source: str) -> str:
@@ -26,11 +26,10 @@ def decode_utf8(data: bytes, source: str) -> str:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes (gunzipped if it ends in .gz); every failure is a UserError."""
+    """The file's bytes (gunzipped if it ends in .gz, within `limits.gunzip_limited`'s caps);
+    every failure is a UserError."""
     try:
-        data = path.read_bytes()
-        if path.suffix == ".gz":
-            data = gzip.decompress(data)
+        data = gunzip_limited(path) if path.suffix == ".gz" else path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"{path}: file not found") from None
     except IsADirectoryError:

@@ -12,10 +12,11 @@ unfinished (interrupted, or still training). Besides those:
     kind "baseline"  baseline.json (format version, kind, text settings, link), vocabulary.json
                      (the n-grams, in column order), baseline.safetensors (the arrays)
 
-`open_run` checks the kind and that the required files are there; the loaders (`rnn/run.py`,
-`baseline/model.py`) check each file for what it must be, then `verify_checksums` that its bytes
-are those recorded in meta.json when the run was saved: a file edited later, even one that still
-parses, is refused. Runs saved before checksums were recorded load unchecked. A new file of a
+`open_run` checks the kind, that the required files are there, inside the run directory (no
+link out of it) and within their size limits (`MAX_BYTES`), then `verify_checksums` that their
+bytes are those recorded in meta.json when the run was saved: a file edited later, even one that
+still parses, is refused before anything parses it or builds a model from it. The loaders
+(`rnn/run.py`, `baseline/model.py`) then check each file for what it must be. Runs saved before checksums were recorded load unchecked. A new file of a
 run (an exported model, say) is registered here, in `RunFiles`, and nowhere else.
 
 Imports no torch and no scikit-learn.
@@ -34,6 +35,7 @@ from typing import Any
 from sentiment_rnn import __version__
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write, read_json
+from sentiment_rnn.limits import check_run_file
 
 RUN_FORMAT_VERSION = 1  # of the run directory (meta.json's "format_version")
 LABELS, CONFIG, HISTORY, METRICS, META = (
@@ -78,6 +80,9 @@ KINDS = {
     ),
 }
 REQUIRED, CHECKED, SAVED = KINDS["rnn"].required, KINDS["rnn"].checked, KINDS["rnn"].saved
+# The most a run's file can hold; larger is damage (or not a run), refused before it is read.
+MAX_BYTES = {META: 1 << 20, LABELS: 1 << 20, CONFIG: 1 << 20, TOKENIZER: 64 << 20,
+             PARAMS: 1 << 20}
 RUNS_ROOT = Path("runs")
 LATEST = RUNS_ROOT / "latest"
 LATEST_LM = RUNS_ROOT / "latest-lm"  # the newest finished `pretrain` run
@@ -94,24 +99,6 @@ def default_run_dir(name: str) -> Path:
     while path.exists():
         number += 1
         path = base.with_name(f"{base.name}-{number}")
-    return path
-
-
-def prepare_run_dir(path: Path, force: bool) -> Path:
-    """Create the run directory; refuse a non-empty one unless `force` (then mark it unfinished)."""
-    if path.exists() and not path.is_dir():
-        raise UserError(f"{path}: exists and is not a directory; choose another --output")
-    if path.is_dir() and any(path.iterdir()):
-        if not force:
-            raise UserError(f"{path}: directory is not empty; pass --force to overwrite it")
-        (path / META).unlink(missing_ok=True)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as err:
-        raise UserError(f"{path}: cannot write the run directory: {err.strerror}") from None
     return path
 
 
@@ -183,6 +170,8 @@ def resolve_run_dir(path: Path | None) -> Path:
                 f"no trained model at {LATEST}: run `sentiment-rnn train` first, or pass --model DIR"
             )
         return LATEST
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{path}: is a file, not a run directory (a folder made by train or baseline)")
     if not path.is_dir():
         raise UserError(f"{path}: model directory not found")
     return path
@@ -195,7 +184,7 @@ def read_meta(run_dir: Path) -> dict:
         raise UserError(
             f"{run_dir}: no {META}, so not a finished run (was training interrupted?)"
         )
-    meta = read_json(meta_path)
+    meta = read_json(check_run_file(run_dir, META, MAX_BYTES[META]))
     version = meta.get("format_version") if isinstance(meta, dict) else None
     if isinstance(version, int) and not isinstance(version, bool) and version > RUN_FORMAT_VERSION:
         raise UserError(
@@ -243,6 +232,9 @@ def open_run(path: Path | None, kind: str, hint: str | None = None) -> tuple[Pat
     missing = [name for name in KINDS[kind].required if not (run_dir / name).is_file()]
     if missing:
         raise UserError(f"{run_dir}: missing file(s) {', '.join(missing)}; the run is incomplete")
+    for name in KINDS[kind].required:  # sizes and links, then checksums: before any parsing
+        check_run_file(run_dir, name, MAX_BYTES.get(name, 1 << 40))
+    verify_checksums(run_dir, meta, KINDS[kind].checked)
     return run_dir, meta
 
 

@@ -158,7 +158,6 @@ class BaselineModel:
         arrays = _read_arrays(path / ARRAYS, settings["kind"], len(labels), len(vocabulary))
         config_path = path / runs.CONFIG
         config = read_config(config_path)
-        runs.verify_checksums(path, meta, runs.KINDS["baseline"].checked)
         return cls(settings, labels, vocabulary, arrays, path, config, meta)
 
 
@@ -175,6 +174,17 @@ def _read_params(path: Path) -> dict:
     for key, accepted in expected.items():
         if params.get(key) not in accepted:
             raise UserError(f"{path}: {key} {params.get(key)!r}; accepted: {list(accepted)}")
+    ngrams = params.get("ngram_range")
+    if not (isinstance(ngrams, list) and len(ngrams) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in ngrams)
+            and 1 <= ngrams[0] <= ngrams[1] <= 5):
+        raise UserError(f"{path}: ngram_range {ngrams!r}; expected [min_n, max_n] with "
+                        "1 <= min_n <= max_n <= 5")
+    for key in ("lowercase", "sublinear_tf"):
+        if not isinstance(params.get(key), bool):
+            raise UserError(f"{path}: {key} {params.get(key)!r}; expected true or false")
+    if params.get("stop_words") not in (None, "english"):
+        raise UserError(f"{path}: stop_words {params.get('stop_words')!r}; accepted: null, 'english'")
     return {key: value for key, value in params.items() if key != "format_version"}
 
 

@@ -11,21 +11,36 @@ from sentiment_rnn import __version__, runs
 from sentiment_rnn.baseline.fit import fit_baseline
 from sentiment_rnn.baseline.model import BASELINE_FORMAT_VERSION, BaselineModel
 from sentiment_rnn.config import Config
+from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
 from sentiment_rnn.metrics import score
+from sentiment_rnn.outputs import check_free_space, check_not_an_input, config_inputs, staged_dir
+
+MIN_FREE_BYTES = 2_000_000  # below this, even the bundled corpus's baseline does not fit
 
 
 def train_baseline(
     config: Config, output: Path | None = None, force: bool = False, *, evaluate_test: bool = True
 ) -> tuple[Path, dict]:
     """The whole `baseline` command: fit on train, evaluate on dev and test, save the run
-    (`evaluate_test=False`: the test split is not scored, metrics' "test" is None)."""
+    (`evaluate_test=False`: the test split is not scored, metrics' "test" is None).
+
+    With `force`, a non-empty `output` is replaced only once the new run is complete (built
+    beside it, as `train` does); a failed run leaves nothing behind.
+    """
+    config = config.with_absolute_paths()
+    target = output or runs.default_run_dir(f"{config.name}-{config.baseline.kind}")
+    check_not_an_input(target, config_inputs(config))
+    with staged_dir(target, force) as run_dir:
+        check_free_space(run_dir, MIN_FREE_BYTES, "a baseline run")
+        metrics = _train_into(run_dir, config, evaluate_test)
+    return target, metrics
+
+
+def _train_into(run_dir: Path, config: Config, evaluate_test: bool) -> dict:
     from sentiment_rnn.data.dataset import load_dataset, split_records  # pandas: only when training
     from sentiment_rnn.tracking import Tracker
 
-    config = config.with_absolute_paths()
-    name = f"{config.name}-{config.baseline.kind}"
-    run_dir = runs.prepare_run_dir(output or runs.default_run_dir(name), force)
     atomic_write(run_dir / runs.CONFIG, config.to_yaml())
     tracker = Tracker(config, run_dir)  # no steps or epochs: the config, then the final figures
     dataset = load_dataset(config.data, config.seed)
@@ -41,12 +56,15 @@ def train_baseline(
         "num_features": len(model.vocabulary),
         "splits": split_records(dataset),
     }
-    model.save(run_dir)
-    runs.write_json(run_dir / runs.LABELS, dataset.labels)
-    runs.write_json(run_dir / runs.METRICS, metrics)
-    _write_meta(model, run_dir)
-    tracker.finish(metrics, run_dir)
-    return run_dir, metrics
+    try:
+        model.save(run_dir)
+        runs.write_json(run_dir / runs.LABELS, dataset.labels)
+        runs.write_json(run_dir / runs.METRICS, metrics)
+        _write_meta(model, run_dir)
+        tracker.finish(metrics, run_dir)
+    except OSError as err:
+        raise UserError(f"{run_dir}: cannot write the run ({err.strerror or err}); nothing was kept") from None
+    return metrics
 
 
 def evaluate_split(model: BaselineModel, split) -> dict:

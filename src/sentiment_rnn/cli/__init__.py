@@ -1,7 +1,8 @@
 """The `sentiment-rnn` command line: parse arguments, call the library, map errors to exit codes.
 
 User mistakes (`UserError`) print one line on stderr and exit 1; bad arguments exit 2 (Typer);
-Ctrl-C exits 130. Each module registers its commands on the shared `app`:
+Ctrl-C exits 130, and so does SIGTERM (what `kill`, a container stop or a job scheduler sends),
+which is treated as Ctrl-C: a training run keeps its checkpoint and says how to resume. Each module registers its commands on the shared `app`:
 
     training.py     train, baseline, compare
     pretrain.py     pretrain
@@ -14,6 +15,7 @@ Ctrl-C exits 130. Each module registers its commands on the shared `app`:
 
 import importlib
 import os
+import signal
 
 # Process-wide settings belong here, at the entry point. pydantic (config schema, and Typer's own
 # parameter handling) would otherwise scan every installed package's entry points for plugins
@@ -32,7 +34,12 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     app()
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 __all__ = ["app", "main"]

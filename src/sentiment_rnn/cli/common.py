@@ -48,6 +48,10 @@ BackendOption = Annotated[
 ]
 
 
+# Control characters in a message (a path or label holding ESC, a newline) are shown escaped.
+CONTROLS = {code: f"\\x{code:02x}" for code in (*range(32), *range(127, 160))}
+
+
 class PredictFormat(str, Enum):
     table = "table"
     json = "json"
@@ -65,8 +69,8 @@ def errors_to_exit_codes(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except UserError as err:
-            typer.echo(f"error: {err}", err=True)
+        except UserError as err:  # one line, and nothing in it can drive the terminal
+            typer.echo(f"error: {str(err).translate(CONTROLS)}", err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -76,15 +80,25 @@ def errors_to_exit_codes(command):
 
 
 def stdout_console():
+    """A rich console onto stdout whose every write is checked (see `outputs.Stdout`)."""
     from rich.console import Console
 
-    return Console(soft_wrap=True)
+    from sentiment_rnn.outputs import Stdout
+
+    return Console(file=Stdout(), soft_wrap=True)
+
+
+def echo(text: str, newline: bool = True) -> None:
+    """A line (or text) on stdout, checked: a full disk is a UserError, not a silent exit 0."""
+    from sentiment_rnn.outputs import echo as checked_echo
+
+    checked_echo(text, newline)
 
 
 def print_report(report: dict, format: ReportFormat, tables) -> None:
     """JSON for scripts, or the rich tables `tables(report)` returns."""
     if format is ReportFormat.json:
-        typer.echo(json.dumps(report, indent=2))
+        echo(json.dumps(report, indent=2))
         return
     console = stdout_console()
     for table in tables(report):

@@ -12,12 +12,14 @@ from sentiment_rnn.cli.common import (
     ModelOption,
     ReportFormat,
     app,
+    echo,
     errors_to_exit_codes,
     stdout_console,
 )
 
 TABLE_ROWS = 60  # tokens shown in the terminal; around the largest flip when the text is longer
 PLOT_TOKENS = 80  # tokens drawn by --plot, likewise
+PLOT_BYTES = 1_000_000  # free disk --plot asks for (its PNGs take 50-150 KB)
 
 
 @app.command("explain")
@@ -37,6 +39,10 @@ def explain_command(
     from sentiment_rnn.evaluation.explain import display_window, explain
     from sentiment_rnn.render.explanation import explanation_table, summary_lines
 
+    if plot is not None:  # before the work, not after it
+        from sentiment_rnn.outputs import check_output_file
+
+        check_output_file(plot, "--plot", needed=PLOT_BYTES)
     result = explain(text, model, baseline)
     report = result.as_dict()
     if plot is not None:
@@ -44,7 +50,7 @@ def explain_command(
 
         explanation(plot, report, display_window(result, PLOT_TOKENS))
     if format is ReportFormat.json:
-        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     console = stdout_console()
     for line in summary_lines(report):

@@ -14,6 +14,7 @@ from sentiment_rnn.cli.common import (
     PredictFormat,
     ReportFormat,
     app,
+    echo,
     errors_to_exit_codes,
     print_report,
     stdout_console,
@@ -42,10 +43,18 @@ def predict(
         ),
     ] = False,
     backend: BackendOption = None,
+    csv_safe: Annotated[
+        bool,
+        typer.Option(
+            "--csv-safe",
+            help="CSV: prefix cells that start with = + - @ (or a tab or CR) with ' so that a "
+            "spreadsheet shows them as text instead of running them as formulas.",
+        ),
+    ] = False,
 ) -> None:
     """Label texts, with the probability of every class (RNN or baseline run)."""
     from sentiment_rnn.predictors import load_predictor
-    from sentiment_rnn.render.tables import predictions_table, predictions_text, side_by_side
+    from sentiment_rnn.render.tables import predictions_table, side_by_side
     from sentiment_rnn.texts import gather_inputs
 
     report = functools.partial(typer.echo, err=True)
@@ -53,7 +62,7 @@ def predict(
     texts = [item.text for item in inputs]
     lines = [item.line for item in inputs] if skip_bad_lines else None
     predictor = load_predictor(model, backend and backend.value)
-    predictions = predictor.predict(texts)
+    other = None
     if baseline is not None:
         from sentiment_rnn.baseline.model import BaselineModel
 
@@ -62,20 +71,50 @@ def predict(
             raise UserError(
                 f"{baseline}: labels {other.labels} differ from the model's {predictor.labels}"
             )
+    if format in (PredictFormat.jsonl, PredictFormat.csv):
+        stream_predictions(predictor, other, texts, lines, format.value, csv_safe)
+        return
+    predictions = predictor.predict(texts)
+    if other is not None:
         rendered = side_by_side(
             predictions, other.predict(texts), predictor.labels, format.value, lines,
             (predictor.backend, other.backend),
         )
-        if format is PredictFormat.table:
-            stdout_console().print(rendered)
-        else:
-            typer.echo(rendered)
     elif format is PredictFormat.table:
-        stdout_console().print(predictions_table(predictions, predictor.labels, lines))
+        rendered = predictions_table(predictions, predictor.labels, lines)
     else:
-        typer.echo(predictions_text(
+        from sentiment_rnn.render.tables import predictions_text
+
+        rendered = predictions_text(
             predictions, predictor.labels, format.value, lines, predictor.backend
-        ))
+        )
+    if format is PredictFormat.table:
+        stdout_console().print(rendered)
+    else:
+        echo(rendered)
+
+
+STREAM_BATCH = 2048  # texts predicted, then written, at a time (jsonl and csv)
+
+
+def stream_predictions(predictor, other, texts: list[str], lines, fmt: str, csv_safe: bool) -> None:
+    """JSON Lines and CSV a batch at a time: memory stays flat and a reader sees rows early."""
+    from sentiment_rnn.render.tables import predictions_text, side_by_side
+
+    for start in range(0, len(texts), STREAM_BATCH):
+        batch = texts[start : start + STREAM_BATCH]
+        where = None if lines is None else lines[start : start + STREAM_BATCH]
+        predictions = predictor.predict(batch)
+        options = {"header": start == 0, "csv_safe": csv_safe}
+        if other is None:
+            echo(predictions_text(
+                predictions, predictor.labels, fmt, where, predictor.backend, **options
+            ))
+        else:
+            echo(side_by_side(
+                predictions, other.predict(batch), predictor.labels, fmt, where,
+                (predictor.backend, other.backend), **options,
+            ))
 
 
 @app.command()
@@ -92,7 +131,10 @@ def evaluate(
     from sentiment_rnn.evaluation.evaluate import evaluate as evaluate_run
     from sentiment_rnn.render.tables import evaluation_tables
 
-    print_report(evaluate_run(model, data, backend and backend.value), format, evaluation_tables)
+    report = evaluate_run(model, data, backend and backend.value)
+    for warning in report["warnings"]:
+        typer.echo(f"warning: {warning}", err=True)
+    print_report(report, format, evaluation_tables)
 
 
 @app.command("probe")

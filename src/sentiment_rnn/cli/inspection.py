@@ -12,6 +12,7 @@ from sentiment_rnn.cli.common import (
     SetOption,
     app,
     config_app,
+    echo,
     errors_to_exit_codes,
     print_report,
 )
@@ -38,7 +39,7 @@ def config_show(config: ConfigOption = None, set_: SetOption = None) -> None:
     """Print the fully resolved config (defaults filled in, overrides applied)."""
     from sentiment_rnn.config import load_config
 
-    typer.echo(load_config(config, set_).to_yaml(), nl=False)
+    echo(load_config(config, set_).to_yaml(), newline=False)
 
 
 @config_app.command("validate")
@@ -48,5 +49,5 @@ def config_validate(config: ConfigOption = None, set_: SetOption = None) -> None
     from sentiment_rnn.config import DEFAULT_CONFIG, load_config
 
     load_config(config, set_)
-    typer.echo(f"{config or DEFAULT_CONFIG}: valid")
+    echo(f"{config or DEFAULT_CONFIG}: valid")
 

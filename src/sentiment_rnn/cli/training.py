@@ -25,7 +25,7 @@ def train(
     output: Annotated[
         Optional[Path], typer.Option(help="Run directory [default: runs/<name>-<timestamp>].")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Write into a non-empty --output directory.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace a non-empty --output, once the new one is complete.")] = False,
     resume: Annotated[
         Optional[Path],
         typer.Option(help="Continue an interrupted run from its last checkpoint, with its config."),
@@ -57,7 +57,7 @@ def train(
         else:
             run_dir, metrics = train_run(resolved, output, force, log)
     except TrainingInterrupted as stop:
-        typer.echo(_interrupted_message(stop.run_dir, stop.epoch), err=True)
+        typer.echo(_interrupted_message(stop), err=True)
         raise typer.Exit(130) from None
     point_latest(run_dir)
     console = stdout_console()
@@ -65,17 +65,20 @@ def train(
     console.print(f"best epoch {metrics['best_epoch']} of {metrics['epochs_run']}; saved to {run_dir}")
 
 
-def _interrupted_message(run_dir: Path, epoch: int | None) -> str:
+def _interrupted_message(stop, then: str = "") -> str:
+    """What a Ctrl-C (or SIGTERM) during training left, and the command that continues it."""
     from sentiment_rnn.rnn.checkpoint import CHECKPOINT
 
+    run_dir = stop.run_dir
     saved = (
         "no epoch had finished, so there is no checkpoint yet"
-        if epoch is None
-        else f"checkpoint after epoch {epoch}: {run_dir / CHECKPOINT}"
+        if stop.epoch is None
+        else f"checkpoint after epoch {stop.epoch}: {run_dir / CHECKPOINT}"
     )
+    kept = "" if stop.replaces is None else f" The run in {stop.replaces} is untouched."
     return (
-        f"interrupted: {saved}. The run is not marked finished and runs/latest was not changed. "
-        f"Resume with: sentiment-rnn train --resume {run_dir}"
+        f"interrupted: {saved}. The run is not marked finished and runs/latest was not changed."
+        f"{kept} Resume with: sentiment-rnn train --resume {run_dir}{then}"
     )
 
 
@@ -87,7 +90,7 @@ def baseline_command(
     output: Annotated[
         Optional[Path], typer.Option(help="Run directory [default: runs/<name>-<kind>-<timestamp>].")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Write into a non-empty --output directory.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace a non-empty --output, once the new one is complete.")] = False,
 ) -> None:
     """Train the bag-of-words baseline on the same splits as `train` (config's baseline section)."""
     from sentiment_rnn.baseline.train import train_baseline
@@ -117,7 +120,7 @@ def compare_command(
     probes: Annotated[
         Optional[Path], typer.Option(help="Your own probe file (JSON Lines) instead of ours.")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Write into a non-empty --output directory.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace a non-empty --output, once the new one is complete.")] = False,
 ) -> None:
     """RNN against bag of words on the same test split: figures, significance, probes, report."""
     from rich.console import Console
@@ -126,12 +129,21 @@ def compare_command(
     from sentiment_rnn.evaluation.compare import compare
     from sentiment_rnn.render.comparison import print_summary
     from sentiment_rnn.rnn.runtime import set_up_process
+    from sentiment_rnn.rnn.train import TrainingInterrupted
 
     resolved = load_config(config, set_)
     if rnn is None:
         set_up_process(resolved.training.device)
-    report = compare(
-        resolved, rnn, baseline, output, Console(stderr=True, soft_wrap=True),
-        force=force, probes=probes,
-    )
+    try:
+        report = compare(
+            resolved, rnn, baseline, output, Console(stderr=True, soft_wrap=True),
+            force=force, probes=probes,
+        )
+    except TrainingInterrupted as stop:
+        rest = " ".join(f"{flag} {value}" for flag, value in (
+            ("--config", config), ("--baseline", baseline), ("--probes", probes),
+            *(("--set", item) for item in set_ or [])) if value)
+        then = f"; then: sentiment-rnn compare --rnn {stop.run_dir} {rest}".rstrip()
+        typer.echo(_interrupted_message(stop, then), err=True)
+        raise typer.Exit(130) from None
     print_summary(report, stdout_console())

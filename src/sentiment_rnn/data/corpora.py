@@ -18,7 +18,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from sentiment_rnn.config import DataConfig
-from sentiment_rnn.data.split import Split, drop_bad_rows
+from sentiment_rnn.data.split import Split, columns_found, drop_bad_rows
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import decode_utf8
 
@@ -140,7 +140,7 @@ def read_imdb_folder(root: Path, split: str) -> Split:
         if not directory.is_dir():
             raise UserError(f"{directory}: missing; expected the aclImdb/{split}/{folder} folder")
         for path in sorted(directory.glob("*.txt"), key=_review_id):
-            texts.append(decode_utf8(path.read_bytes(), str(path)))
+            texts.append(_read_review(path))
             labels.append(label)
     return drop_bad_rows(texts, labels, str(root / split), skip=True)
 
@@ -148,7 +148,17 @@ def read_imdb_folder(root: Path, split: str) -> Split:
 def read_imdb_unsup(root: Path) -> list[str]:
     """The 50,000 unlabelled reviews of aclImdb/train/unsup, for later use (pretraining)."""
     paths = sorted((root / "train" / "unsup").glob("*.txt"), key=_review_id)
-    return [decode_utf8(path.read_bytes(), str(path)) for path in paths]
+    return [_read_review(path) for path in paths]
+
+
+def _read_review(path: Path) -> str:
+    """One review file of the aclImdb layout; a directory or an unreadable file is named."""
+    try:
+        return decode_utf8(path.read_bytes(), str(path))
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory, where a review file is expected") from None
+    except OSError as err:
+        raise UserError(f"{path}: cannot read ({err.strerror})") from None
 
 
 def _review_id(path: Path) -> tuple[int, str]:
@@ -223,6 +233,10 @@ def read_rotten_tomatoes(config: DataConfig) -> Splits:
             lines = path.read_bytes().decode("cp1252", errors="strict").splitlines()
         except FileNotFoundError:
             raise UserError(f"{path}: file not found (expected rt-polarity.pos and .neg)") from None
+        except IsADirectoryError:
+            raise UserError(f"{path}: is a directory, expected the rt-polarity file") from None
+        except OSError as err:
+            raise UserError(f"{path}: cannot read ({err.strerror})") from None
         except UnicodeDecodeError as err:
             raise UserError(f"{path}: not cp1252 at byte {err.start}") from None
         texts += lines
@@ -255,7 +269,7 @@ def _hf_split(table, name: str, key: str, config: DataConfig) -> Split:
         if column not in table.column_names:
             raise UserError(
                 f"data.hf_name {name!r}, split {key!r}: no column {column!r}; "
-                f"columns found: {', '.join(table.column_names)}"
+                f"{columns_found(table.column_names)}"
             )
     feature = table.features[config.label_column]
     names = getattr(feature, "names", None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 from sentiment_rnn.config import DataConfig
@@ -88,12 +89,14 @@ def label_order(config: DataConfig, train: Split) -> list[str]:
         unknown = [label for label in seen if label not in config.labels]
         if unknown:
             raise UserError(
-                f"{train.source}: label(s) {unknown} not in data.labels {config.labels}"
+                f"{train.source}: label(s) {shorten(unknown)} not in data.labels "
+                f"{shorten(config.labels)}"
             )
         labels = list(config.labels)
     if len(seen) < 2:
         raise UserError(
-            f"{train.source}: the training split has a single class {seen}; at least 2 are needed"
+            f"{train.source}: the training split has a single class {shorten(seen)}; at least 2 "
+            "are needed"
         )
     return labels
 
@@ -101,6 +104,7 @@ def label_order(config: DataConfig, train: Split) -> list[str]:
 def load_dataset(config: DataConfig, seed: int, show_progress: bool = True) -> Dataset:
     """Read the source, carve the splits it lacks, check labels agree across splits."""
     train, dev, test = read_source(config, show_progress)
+    read = Counter(train.labels)  # before carving: a label too rare to carve is named as such
     if test is None and config.test_fraction > 0:
         train, test = carve(train, config.test_fraction, seed, "test")
     if dev is None:
@@ -108,8 +112,32 @@ def load_dataset(config: DataConfig, seed: int, show_progress: bool = True) -> D
     labels = label_order(config, train)
     for split in (dev, test):
         if split is not None:
+            _check_carved(split, labels, read)
             check_labels(split, labels)
     return Dataset(train, dev, test, labels)
+
+
+def _check_carved(split: Split, labels: list[str], read: Counter) -> None:
+    """A label of the training file carved away whole: too few examples to carve."""
+    carved_away = sorted(label for label in set(split.labels) - set(labels) if read[label])
+    if carved_away:
+        label = carved_away[0]
+        raise UserError(
+            f"{split.source}: label {shorten(label)} has only {read[label]:,} example(s) in the "
+            "training file, too few to carve dev and test splits and keep one for training; add "
+            "examples, remove them, or give data.dev and data.test files"
+        )
+
+
+def shorten(values, shown: int = 5, width: int = 40) -> str:
+    """A value, or a list of values, for one error line: each cut to `width` characters, at
+    most `shown` of them, with a count of the rest."""
+    if isinstance(values, str):
+        return repr(values if len(values) <= width else values[: width - 3] + "...")
+    values = list(values)
+    text = ", ".join(shorten(value, width=width) for value in values[:shown])
+    more = f" and {len(values) - shown:,} more" if len(values) > shown else ""
+    return f"[{text}{more}]"
 
 
 def check_labels(split: Split, labels: list[str]) -> None:
@@ -117,7 +145,8 @@ def check_labels(split: Split, labels: list[str]) -> None:
     unknown = sorted(set(split.labels) - set(labels))
     if unknown:
         raise UserError(
-            f"{split.source}: label(s) {unknown} never seen in training; known labels: {labels}"
+            f"{split.source}: label(s) {shorten(unknown)} never seen in training; known labels: "
+            f"{shorten(labels)}"
         )
 
 

@@ -8,6 +8,7 @@ them, and then the count travels with the split so that `sentiment-rnn data` can
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,15 +84,43 @@ def read_split(
         raise UserError(f"{path}: no rows (only a header?); expected one labelled text per row")
     for role, column in (("text", text_column), ("label", label_column)):
         if column not in frame.columns:
-            found = ", ".join(map(str, frame.columns))
             raise UserError(
-                f"{path}: no {role} column {column!r}; columns found: {found} "
+                f"{path}: no {role} column {column!r}; {columns_found(frame.columns)} "
                 f"(set data.{role}_column)"
             )
+    header_lines = 1 if fmt in ("csv", "tsv") else 0
+    for column in (text_column, label_column):
+        _check_scalars(frame[column], column, str(path), header_lines)
     texts = [_cell(value) for value in frame[text_column]]
     labels = [_cell(value) for value in frame[label_column]]
-    header_lines = 1 if fmt in ("csv", "tsv") else 0
     return drop_bad_rows(texts, labels, str(path), skip_bad_rows, header_lines)
+
+
+_COLUMN_NAME = re.compile(r"[\w .()\-]{1,64}")  # what a header cell looks like
+
+
+def columns_found(columns, shown: int = 20) -> str:
+    """The columns of a file for an error line: at most `shown`, with a count, and only names
+    that look like column names (the first line of a file that is not a table, such as a
+    secret, is never quoted)."""
+    names = [str(name) for name in columns]
+    if not all(_COLUMN_NAME.fullmatch(name) for name in names):
+        return f"the first line has {len(names):,} cell(s) that do not look like column names"
+    if len(names) <= shown:
+        return "columns found: " + ", ".join(names)
+    return f"{len(names):,} columns found, the first {shown}: {', '.join(names[:shown])}"
+
+
+def _check_scalars(values, column: str, source: str, header_lines: int) -> None:
+    """JSON Lines cells that are objects or lists are refused (str() would make labels such as
+    "['negative']")."""
+    for row, value in enumerate(values):
+        if isinstance(value, dict | list):
+            kind = "an object" if isinstance(value, dict) else "a list"
+            raise UserError(
+                f"{source}, line {row + 1 + header_lines}: the {column!r} cell is {kind}; "
+                "expected a string (or a number, for labels)"
+            )
 
 
 def _cell(value: object) -> str:

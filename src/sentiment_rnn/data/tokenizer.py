@@ -9,8 +9,9 @@ Pre-tokenisation splits on whitespace and punctuation. The vocabulary keeps `<pa
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from tokenizers import Regex, Tokenizer, normalizers, pre_tokenizers
@@ -72,7 +73,8 @@ def build_tokenizer(texts: Iterable[str], config: TokenizerConfig) -> Tokenizer:
         special_tokens=[PAD, UNK],
         show_progress=False,
     )
-    texts = list(texts)
+    # Long texts go in pieces (the same word counts): a 50 MB text at once took ~4 GB.
+    texts = [piece for text in texts for piece in (pieces(text) if len(text) > LONG_TEXT else [text])]
     batches = (texts[i : i + 1000] for i in range(0, len(texts), 1000))  # batches run in parallel
     tokenizer.train_from_iterator(batches, trainer=trainer, length=len(texts))
     assert tokenizer.token_to_id(PAD) == PAD_ID and tokenizer.token_to_id(UNK) == UNK_ID
@@ -87,7 +89,34 @@ def load_tokenizer(path: Path) -> Tokenizer:
         raise UserError(f"{path}: not a valid tokenizer file ({err})") from None
     if tokenizer.token_to_id(PAD) != PAD_ID or tokenizer.token_to_id(UNK) != UNK_ID:
         raise UserError(f"{path}: expected {PAD} at id {PAD_ID} and {UNK} at id {UNK_ID}")
+    _check_pipeline(tokenizer, path)
     return tokenizer
+
+
+_PIPELINE = ("normalizer", "pre_tokenizer", "post_processor", "decoder", "truncation", "padding")
+
+
+def _pipeline(tokenizer: Tokenizer) -> dict:
+    data = json.loads(tokenizer.to_str())
+    model = {key: data["model"].get(key) for key in ("type", "unk_token")}
+    return {"model": model, **{key: data.get(key) for key in _PIPELINE}}
+
+
+def _check_pipeline(tokenizer: Tokenizer, path: Path) -> None:
+    """Only the pipeline `build_tokenizer` makes (with or without lowercasing) is accepted: a
+    tokenizer.json can hold any regex, and a backtracking one panics inside the Rust library."""
+    found = _pipeline(tokenizer)
+    for lowercase in (True, False):
+        reference = Tokenizer(WordLevel(unk_token=UNK))
+        reference.normalizer = normalizer(lowercase)
+        reference.pre_tokenizer = _pre_tokenizer()
+        if found == _pipeline(reference):
+            return
+    differs = [key for key, value in found.items() if value != _pipeline(reference).get(key)]
+    raise UserError(
+        f"{path}: its {', '.join(differs)} is not the normalizer / pre-tokenizer pipeline this "
+        "sentiment-rnn builds; a run's tokenizer.json is written by `train`, not by hand"
+    )
 
 
 def encode(
@@ -119,16 +148,22 @@ def encode(
 
 
 def _encode_long(tokenizer: Tokenizer, text: str, piece: int = LONG_TEXT // 4) -> list[int]:
-    """The ids of `text`, encoded a piece of about `piece` characters at a time, each cut at a
-    point no token spans: the same ids as one call, in a fraction of the memory."""
+    """The ids of `text`, encoded a piece of about `piece` characters at a time (`pieces`):
+    the same ids as one call, in a fraction of the memory."""
     ids: list[int] = []
+    for part in pieces(text, piece):
+        ids += tokenizer.encode(part).ids
+    return ids
+
+
+def pieces(text: str, size: int = LONG_TEXT // 4) -> Iterator[str]:
+    """`text` in pieces of about `size` characters, each cut at a point no token spans."""
     start = 0
     while start < len(text):
-        cut = _CUT.search(text, start + piece) if len(text) - start > 2 * piece else None
+        cut = _CUT.search(text, start + size) if len(text) - start > 2 * size else None
         end = cut.start() if cut else len(text)
-        ids += tokenizer.encode(text[start:end]).ids
+        yield text[start:end]
         start = end
-    return ids
 
 
 def truncate(ids: list[int], max_length: int, policy: str) -> list[int]:

@@ -26,12 +26,15 @@ from sentiment_rnn.data.dataset import Dataset, Split, fingerprint, load_dataset
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.evaluation import stats
 from sentiment_rnn.evaluation.probes import as_numpy, run_probes
+from sentiment_rnn.files import atomic_write
+from sentiment_rnn.outputs import check_free_space, check_not_an_input, staged_dir
 from sentiment_rnn.render import plots
 from sentiment_rnn.render.comparison import markdown
 from sentiment_rnn.rnn.predictor import Predictor
 
 REPORT_FORMAT_VERSION = 1
 REPORT_JSON, REPORT_MD = "report.json", "report.md"
+REPORT_BYTES = 2_000_000  # the plots, report.json and report.md, with room to spare
 
 
 @dataclass
@@ -67,7 +70,7 @@ def baseline_side(path: Path) -> Side:
 
 
 def train_missing(config: Config, rnn_dir: Path | None, baseline_dir: Path | None,
-                  report_dir: Path, console: Console | None, force: bool = False) -> tuple[Path, Path]:
+                  report_dir: Path, console: Console | None) -> tuple[Path, Path]:
     """Train whichever run is missing, on the given run's data and seed when there is one."""
     from sentiment_rnn.rnn.train import train
 
@@ -78,10 +81,10 @@ def train_missing(config: Config, rnn_dir: Path | None, baseline_dir: Path | Non
         config = config.model_copy(update={"data": given.config.data, "seed": given.config.seed})
     if rnn_dir is None:
         _say(console, f"training the RNN into {report_dir / 'rnn'}")
-        rnn_dir, _ = train(config, report_dir / "rnn", force=force, console=console)
+        rnn_dir, _ = train(config, report_dir / "rnn", console=console)
     if baseline_dir is None:
         _say(console, f"training the {config.baseline.kind} baseline into {report_dir / 'baseline'}")
-        baseline_dir, _ = train_baseline(config, report_dir / "baseline", force=force)
+        baseline_dir, _ = train_baseline(config, report_dir / "baseline")
     return rnn_dir, baseline_dir
 
 
@@ -143,9 +146,34 @@ def compare(
     output: Path | None = None, console: Console | None = None, *, force: bool = False,
     probes: Path | None = None, resamples: int = 10_000,
 ) -> dict:
-    """The whole `compare` command: returns the report, also written to the report directory."""
-    report_dir = runs.prepare_run_dir(output or runs.default_run_dir(f"{config.name}-compare"), force)
-    rnn_dir, baseline_dir = train_missing(config, rnn_dir, baseline_dir, report_dir, console, force)
+    """The whole `compare` command: returns the report, also written to the report directory.
+
+    With `force`, a non-empty `output` is replaced only once the new report is complete (built
+    beside it, as `train` does). An output that is, holds or lies inside a given run is refused.
+    """
+    target = output or runs.default_run_dir(f"{config.name}-compare")
+    check_not_an_input(target, {"--rnn": rnn_dir, "--baseline": baseline_dir})
+    with staged_dir(target, force) as report_dir:
+        check_free_space(report_dir, REPORT_BYTES, "the report")
+        report = _compare_into(report_dir, config, rnn_dir, baseline_dir, console, probes, resamples)
+        _relocate(report, report_dir, target)
+        write_report(report_dir, report)
+    return report
+
+
+def _relocate(report: dict, build: Path, target: Path) -> None:
+    """The report's paths as they will be once the build directory becomes `target`."""
+    def moved(path: str) -> str:
+        return str(target / Path(path).relative_to(build)) if Path(path).is_relative_to(build) else path
+
+    report["report_dir"] = moved(report["report_dir"])
+    for figures in report["models"].values():
+        figures["run"] = moved(figures["run"])
+
+
+def _compare_into(report_dir: Path, config: Config, rnn_dir: Path | None, baseline_dir: Path | None,
+                  console: Console | None, probes: Path | None, resamples: int) -> dict:
+    rnn_dir, baseline_dir = train_missing(config, rnn_dir, baseline_dir, report_dir, console)
     rnn, baseline = rnn_side(rnn_dir), baseline_side(baseline_dir)
     test = check_same_data(rnn, baseline)
     labels = rnn.labels
@@ -177,12 +205,18 @@ def compare(
         "history": runs.read_history(rnn.path),
         "best_epoch": rnn.metrics.get("best_epoch"),
     }
-    write_report(report_dir, report)
     return report
 
 
 def write_report(report_dir: Path, report: dict) -> None:
-    """The PNG plots, report.json and report.md."""
+    """The PNG plots, report.json and report.md; a failed write is one line, naming the folder."""
+    try:
+        _write_report(report_dir, report)
+    except OSError as err:
+        raise UserError(f"{report_dir}: cannot write the report ({err.strerror or err})") from None
+
+
+def _write_report(report_dir: Path, report: dict) -> None:
     titles = {key: figures["title"] for key, figures in report["models"].items()}
     report["plots"] = [plots.CONFUSION, plots.BY_LENGTH]
     plots.confusion_matrices(report_dir / plots.CONFUSION, report["test"]["labels"],
@@ -193,7 +227,7 @@ def write_report(report_dir: Path, report: dict) -> None:
         plots.learning_curves(report_dir / plots.CURVES, report["history"], report["best_epoch"])
         report["plots"].insert(1, plots.CURVES)
     runs.write_json(report_dir / REPORT_JSON, report)
-    (report_dir / REPORT_MD).write_text(markdown(report), encoding="utf-8")
+    atomic_write(report_dir / REPORT_MD, markdown(report))
 
 
 def _say(console: Console | None, message: str) -> None:

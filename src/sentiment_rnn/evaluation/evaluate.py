@@ -40,4 +40,17 @@ def evaluate(model_dir: Path | None, data: Path | None = None, backend: str | No
         "predict_seconds": seconds,  # tokenizing and predicting, not reading or loading
         "texts_per_second": len(split) / seconds,
         "backend": predictor.backend,
+        "warnings": absent_classes(split, predictor.labels),
     }
+
+
+def absent_classes(split, labels: list[str]) -> list[str]:
+    """A note when the data lacks some of the model's classes: macro-F1 averages over every
+    class, and an absent one counts 0 (one class of two present gives at most 0.5)."""
+    absent = [label for label in labels if label not in set(split.labels)]
+    if not absent:
+        return []
+    return [f"{split.source} holds no example of {', '.join(map(repr, absent))} (only "
+            f"{len(labels) - len(absent)} of the model's {len(labels)} classes): macro-F1 "
+            "averages over all classes and counts each absent one as 0; read accuracy and the "
+            "per-class figures instead"]

@@ -78,15 +78,18 @@ def _parse_line(line: str, number: int, source: str) -> Probe:
         item = json.loads(line)
     except json.JSONDecodeError as err:
         raise UserError(f"{where}: not valid JSON ({err.msg})") from None
+    except RecursionError:
+        raise UserError(f"{where}: not valid JSON (nested too deeply)") from None
     if not isinstance(item, dict):
         raise UserError(f"{where}: expected a JSON object with 'text' and 'label'")
     unknown = sorted(set(item) - set(KEYS))
     if unknown:
         raise UserError(f"{where}: unknown key(s) {unknown}; accepted: {list(KEYS)}")
-    for key in ("text", "label"):
+    for key, kinds in (("text", str), ("label", str | int)):
         value = item.get(key)
-        if not isinstance(value, str | int) or not str(value).strip():
-            raise UserError(f"{where}: {key!r} must be a non-empty string, got {value!r}")
+        if not isinstance(value, kinds) or isinstance(value, bool) or not str(value).strip():
+            shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+            raise UserError(f"{where}: {key!r} must be a non-empty string, got {shown}")
     pair = item.get("pair")
     return Probe(
         str(item.get("group", "custom")), None if pair is None else str(pair),

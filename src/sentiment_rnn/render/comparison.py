@@ -6,8 +6,9 @@ One set of formatted rows serves both, so the terminal and the Markdown report n
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+
+from sentiment_rnn.render.tables import plain
 
 
 def figure_rows(report: dict) -> list[tuple[str, str, str]]:
@@ -47,7 +48,7 @@ def probe_rows(report: dict) -> list[tuple[str, str, str]]:
 
 def _side_by_side(report: dict, first: str, title: str, rows) -> Table:
     models = report["models"]
-    table = Table(first, escape(models["rnn"]["title"]), escape(models["baseline"]["title"]),
+    table = Table(first, plain(models["rnn"]["title"]), plain(models["baseline"]["title"]),
                   title=title)
     for row in rows:
         table.add_row(*row)
@@ -56,13 +57,13 @@ def _side_by_side(report: dict, first: str, title: str, rows) -> Table:
 
 def comparison_table(report: dict) -> Table:
     """The side-by-side figures as a rich Table."""
-    title = f"{escape(report['test']['source'])} ({report['test']['num_examples']:,} texts)"
+    title = f"{plain(report['test']['source'])} ({report['test']['num_examples']:,} texts)"
     return _side_by_side(report, "", title, figure_rows(report))
 
 
 def probes_table(report: dict) -> Table:
     """Probe pass rates per group, both models side by side."""
-    title = f"probes ({escape(report['probes']['rnn']['source'])})"
+    title = f"probes ({plain(report['probes']['rnn']['source'])})"
     return _side_by_side(report, "probe group", title, probe_rows(report))
 
 
@@ -87,8 +88,8 @@ def print_summary(report: dict, console: Console, shown: int = 3) -> None:
     console.print(report["significance"]["sentence"])
     console.print(probes_table(report))
     for line in disagreement_lines(report, shown):
-        console.print(escape(line))
-    console.print(f"report: {escape(report['report_dir'])}")
+        console.print(plain(line))
+    console.print(f"report: {plain(report['report_dir'])}")
 
 
 def markdown(report: dict, shown: int = 10) -> str:

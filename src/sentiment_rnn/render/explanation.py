@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from rich.table import Table
+
+from sentiment_rnn.render.tables import plain
 
 BAR = 8  # characters of the probability bar
 
@@ -12,27 +13,27 @@ def summary_lines(report: dict) -> list[str]:
     label = report["label"]
     method = {"prefix_pooling": "one pass, pooling over the prefix",
               "prefix_runs": "bidirectional: the model run on each prefix"}[report["trajectory_method"]]
-    lines = [f"[bold]{escape(label)}[/] (p {report['probabilities'][label]:.3f}); trajectory: "
-             f"{method}; importance: occlusion, Δp({escape(label)}) when the token is removed"]
+    lines = [f"[bold]{plain(label)}[/] (p {report['probabilities'][label]:.3f}); trajectory: "
+             f"{method}; importance: occlusion, Δp({plain(label)}) when the token is removed"]
     if report["baseline"] is not None:
         other = report["baseline"]
-        lines.append(f"baseline ({other['kind']}): {escape(other['label'])} "
+        lines.append(f"baseline ({other['kind']}): {plain(other['label'])} "
                      f"(p {other['probabilities'][other['label']]:.3f}); its column: the same "
-                     f"Δp({escape(label)}), removing its own tokens")
+                     f"Δp({plain(label)}), removing its own tokens")
     cut = report["truncation"]
     if cut["dropped"]:
         lines.append(f"truncated: the model reads {cut['tokens_read']:,} of {cut['tokens_in_text']:,} "
                      f"tokens (max_length {cut['max_length']}, {cut['policy']})")
     if report["unknown_words"]:
         words = ", ".join(report["unknown_words"][:10])
-        lines.append(f"unknown words (read as <unk>): {escape(words)}")
-    return lines + [escape(note) for note in report["notes"]]
+        lines.append(f"unknown words (read as <unk>): {plain(words)}")
+    return lines + [plain(note) for note in report["notes"]]
 
 
 def explanation_table(report: dict, window: tuple[int, int]):
     """One row per token in `window`: p(label) with a bar, importance, flips; baseline beside."""
     label, start, stop = report["label"], *window
-    table = Table("#", "token", f"p({escape(label)})", f"Δp({escape(label)})", "flip")
+    table = Table("#", "token", f"p({plain(label)})", f"Δp({plain(label)})", "flip")
     aligned = {}
     if report["baseline"] is not None:
         table.add_column("baseline")
@@ -41,9 +42,9 @@ def explanation_table(report: dict, window: tuple[int, int]):
         column.no_wrap = True
     for row in report["tokens"][start:stop]:
         token = row["token"] if not row["unknown"] else f"{row['token']} ({row['word']})"
-        cells = [str(row["position"]), escape(token), probability_bar(row, label),
+        cells = [str(row["position"]), plain(token), probability_bar(row, label),
                  "-" if row["importance"] is None else f"{row['importance']:+.3f}",
-                 "" if row["flip_to"] is None else f"→ {escape(row['flip_to'])}"]
+                 "" if row["flip_to"] is None else f"→ {plain(row['flip_to'])}"]
         if report["baseline"] is not None:
             cells.append(baseline_cell(aligned.get(row["position"]), row["word"]))
         table.add_row(*cells)
@@ -58,7 +59,7 @@ def baseline_cell(other: dict | None, word: str) -> str:
     if other is None:
         return ""
     cell = "stop word" if other["stop_word"] else f"{other['importance']:+.3f}"
-    return cell if other["token"] == word else f"{cell} ({escape(other['token'])})"
+    return cell if other["token"] == word else f"{cell} ({plain(other['token'])})"
 
 
 def probability_bar(row: dict, label: str) -> str:

@@ -31,7 +31,10 @@ def _figure(width: float, height: float):
 def _save(figure, path: Path) -> None:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    atomic_write(path, buffer.getvalue())
+    try:
+        atomic_write(path, buffer.getvalue())
+    except OSError as err:
+        raise UserError(f"{path}: cannot write the plot ({err.strerror or err})") from None
 
 
 def confusion_matrices(path: Path, labels: list[str], models: dict[str, dict]) -> None:

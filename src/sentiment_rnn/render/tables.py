@@ -22,10 +22,24 @@ Lines = Sequence[int | None] | None  # `predict --skip-bad-lines`: each text's l
 _CONTROLS = {code: f"\\x{code:02x}" for code in (*range(32), *range(127, 160))}
 
 
+def plain(text: str) -> str:
+    """Text from a user's data (a label, a path) for the terminal: controls escaped (`\\x1b`),
+    never read as rich markup."""
+    return escape(str(text).translate(_CONTROLS))
+
+
 def shown(text: str) -> str:
     """A text for a table cell: at most 60 characters, controls escaped, markup escaped."""
-    text = text if len(text) <= 60 else text[:57] + "..."
-    return escape(text.translate(_CONTROLS))  # shown as written, never read as rich markup
+    return plain(text if len(text) <= 60 else text[:57] + "...")
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str, safe: bool) -> str:
+    """With `safe` (`--csv-safe`), a cell a spreadsheet would run as a formula gets a leading
+    apostrophe, as spreadsheet exporters do; otherwise the text exactly."""
+    return "'" + text if safe and text.startswith(_FORMULA_STARTS) else text
 
 
 def _line_cell(lines: Lines, i: int, missing: str) -> list[str]:
@@ -39,12 +53,12 @@ def predictions_table(
     predictions: Sequence[Prediction], labels: Sequence[str], lines: Lines = None
 ) -> Table:
     columns = ["line"] if lines is not None else []
-    table = Table(*columns, "text", "label", *(f"p({escape(label)})" for label in labels))
+    table = Table(*columns, "text", "label", *(f"p({plain(label)})" for label in labels))
     for i, prediction in enumerate(predictions):
         table.add_row(
             *_line_cell(lines, i, "-"),
             shown(prediction.text),
-            escape(prediction.label),
+            plain(prediction.label),
             *(f"{prediction.probabilities[label]:.3f}" for label in labels),
         )
     return table
@@ -68,16 +82,15 @@ def _json_text(rows: list[dict], fmt: str) -> str:
 
 
 def predictions_text(
-    predictions: Sequence[Prediction],
-    labels: Sequence[str],
-    fmt: str,
-    lines: Lines = None,
-    backend: str | None = None,
+    predictions: Sequence[Prediction], labels: Sequence[str], fmt: str, lines: Lines = None,
+    backend: str | None = None, header: bool = True, csv_safe: bool = False,
 ) -> str:
     """`json`: one array; `jsonl`: one object per line; `csv`: text, label, p_<label>...
 
     With `lines`, each object (each CSV row) starts with its input's `line`; with `backend`,
     each JSON object ends with it ("torch", "onnx" or "numpy": what computed the answer).
+    `header` False leaves out the CSV header (a later batch of a stream); `csv_safe`: see
+    `csv_cell`.
     """
     rows = _with_lines([_with_backend(p.as_dict(), backend) for p in predictions], lines)
     if fmt in ("json", "jsonl"):
@@ -85,11 +98,12 @@ def predictions_text(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     first = ["line"] if lines is not None else []
-    writer.writerow([*first, "text", "label", *(f"p_{label}" for label in labels)])
+    if header:
+        writer.writerow([*first, "text", "label", *(f"p_{label}" for label in labels)])
     for i, p in enumerate(predictions):
         writer.writerow([
-            *_line_cell(lines, i, ""),
-            p.text, p.label, *(f"{p.probabilities[label]:.6f}" for label in labels),
+            *_line_cell(lines, i, ""), csv_cell(p.text, csv_safe), csv_cell(p.label, csv_safe),
+            *(f"{p.probabilities[label]:.6f}" for label in labels),
         ])
     return buffer.getvalue().rstrip("\n")
 
@@ -99,7 +113,7 @@ def evaluation_tables(report: dict) -> list[Table]:
     labels = report["labels"]
     summary = Table("model", "data", "examples", "accuracy", "macro-F1", "texts/s")
     summary.add_row(
-        escape(report["model"]), escape(report["data"]), f"{report['num_examples']:,}",
+        plain(report["model"]), plain(report["data"]), f"{report['num_examples']:,}",
         f"{report['accuracy']:.4f}", f"{report['macro_f1']:.4f}",
         f"{report['texts_per_second']:,.0f}",
     )
@@ -107,12 +121,12 @@ def evaluation_tables(report: dict) -> list[Table]:
     for label in labels:
         row = report["per_class"][label]
         per_class.add_row(
-            escape(label), f"{row['precision']:.4f}", f"{row['recall']:.4f}", f"{row['f1']:.4f}",
+            plain(label), f"{row['precision']:.4f}", f"{row['recall']:.4f}", f"{row['f1']:.4f}",
             f"{row['support']:,}",
         )
-    matrix = Table("true \\ predicted", *map(escape, labels))
+    matrix = Table("true \\ predicted", *map(plain, labels))
     for label, counts in zip(labels, report["confusion_matrix"], strict=True):
-        matrix.add_row(escape(label), *(f"{count:,}" for count in counts))
+        matrix.add_row(plain(label), *(f"{count:,}" for count in counts))
     return [summary, per_class, matrix]
 
 
@@ -127,7 +141,7 @@ def data_tables(report: dict) -> list[Table]:
 
     row("examples", lambda r: f"{r['examples']:,}")
     for label in report["labels"]:
-        row(f"  {escape(label)}", lambda r, label=label: f"{r['labels'].get(label, 0):,}")
+        row(f"  {plain(label)}", lambda r, label=label: f"{r['labels'].get(label, 0):,}")
     row("skipped rows", lambda r: f"{r['skipped_rows']:,}")
     row("tokens per text: mean", lambda r: f"{r['length_mean']:.1f}")
     for key in ("p5", "p50", "p95", "p99"):
@@ -142,7 +156,7 @@ def data_tables(report: dict) -> list[Table]:
     row("also in train", lambda r: f"{r['shared_with_train']:,}" if "shared_with_train" in r else "-")
     problems = Table("warnings", show_header=True)
     for line in report["warnings"] or ["none"]:
-        problems.add_row(escape(line))
+        problems.add_row(plain(line))
     return [figures, problems]
 
 
@@ -153,9 +167,12 @@ def side_by_side(
     fmt: str,
     lines: Lines = None,
     backends: tuple[str, str] | None = None,
+    header: bool = True,
+    csv_safe: bool = False,
 ) -> Table | str:
     """`predict --baseline`: each text with the RNN's and the baseline's answers (with
-    `backends`, each answer's JSON object names what computed it)."""
+    `backends`, each answer's JSON object names what computed it; `header`, `csv_safe`: as in
+    `predictions_text`)."""
     if fmt == "table":
         columns = ["line"] if lines is not None else []
         table = Table(*columns, "text", "RNN", "baseline")
@@ -163,8 +180,8 @@ def side_by_side(
             table.add_row(
                 *_line_cell(lines, i, "-"),
                 shown(a.text),
-                f"{escape(a.label)} ({a.probabilities[a.label]:.3f})",
-                f"{escape(b.label)} ({b.probabilities[b.label]:.3f})",
+                f"{plain(a.label)} ({a.probabilities[a.label]:.3f})",
+                f"{plain(b.label)} ({b.probabilities[b.label]:.3f})",
             )
         return table
     rows = _with_lines([
@@ -180,11 +197,13 @@ def side_by_side(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     first = ["line"] if lines is not None else []
-    writer.writerow([*first, "text", "rnn_label", "baseline_label",
-                     *(f"rnn_p_{label}" for label in labels), *(f"baseline_p_{label}" for label in labels)])
+    if header:
+        writer.writerow([*first, "text", "rnn_label", "baseline_label",
+                         *(f"rnn_p_{label}" for label in labels),
+                         *(f"baseline_p_{label}" for label in labels)])
     for i, (a, b) in enumerate(zip(rnn, baseline, strict=True)):
-        writer.writerow([*_line_cell(lines, i, ""),
-                         a.text, a.label, b.label,
+        writer.writerow([*_line_cell(lines, i, ""), csv_cell(a.text, csv_safe),
+                         csv_cell(a.label, csv_safe), csv_cell(b.label, csv_safe),
                          *(f"{a.probabilities[label]:.6f}" for label in labels),
                          *(f"{b.probabilities[label]:.6f}" for label in labels)])
     return buffer.getvalue().rstrip("\n")
@@ -192,10 +211,10 @@ def side_by_side(
 
 def probe_table(result: dict) -> Table:
     """One model's probe results (the `probe` command)."""
-    table = Table("probe group", "passed", "pass rate", "pairs both right", title=escape(result["source"]))
+    table = Table("probe group", "passed", "pass rate", "pairs both right", title=plain(result["source"]))
     for group, g in [*result["groups"].items(), ("all", result["overall"])]:
         pairs = f"{g['pairs_passed']}/{g['pairs']}" if g.get("pairs") else ""
-        table.add_row(escape(group), f"{g['passed']}/{g['total']}", f"{g['pass_rate']:.0%}", pairs)
+        table.add_row(plain(group), f"{g['passed']}/{g['total']}", f"{g['pass_rate']:.0%}", pairs)
     return table
 
 

@@ -19,6 +19,8 @@ previous epoch's checkpoint intact. It is deleted when the run finishes.
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -70,33 +72,49 @@ def load_checkpoint(run_dir: Path) -> TrainingState | None:
             tensors = {key: handle.get_tensor(key) for key in handle.keys()}
     except (SafetensorError, OSError, ValueError, KeyError, TypeError) as err:
         raise UserError(f"{path}: not a readable checkpoint ({err}); delete it to start over") from None
-    if meta.get("checkpoint_version") != CHECKPOINT_VERSION:
+    if not isinstance(meta, dict) or meta.get("checkpoint_version") != CHECKPOINT_VERSION:
+        found = meta.get("checkpoint_version") if isinstance(meta, dict) else None
         raise UserError(
-            f"{path}: checkpoint version {meta.get('checkpoint_version')!r}; this version of "
-            f"sentiment-rnn resumes version {CHECKPOINT_VERSION} only"
+            f"{path}: checkpoint version {found!r}; this version of sentiment-rnn resumes "
+            f"version {CHECKPOINT_VERSION} only"
         )
-    groups: dict[str, dict[str, dict[str, torch.Tensor]]] = {"model": {}, "best": {}}
+    try:
+        return _state(meta, tensors)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise UserError(
+            f"{path}: damaged checkpoint ({type(err).__name__}: {err}); delete it to start over"
+        ) from None
+
+
+_TYPES = {"epoch": int, "best_epoch": int, "best_score": (int, float), "history": list,
+          "seconds": (int, float), "param_groups": list, "scheduler": dict, "fingerprints": dict,
+          "stopped_early": bool}
+
+
+def _state(meta: dict, tensors: dict[str, torch.Tensor]) -> TrainingState:
+    """The TrainingState of a checkpoint's JSON state and tensors; KeyError, TypeError or
+    ValueError when a piece is missing or of the wrong kind."""
+    for key, kind in _TYPES.items():
+        if not isinstance(meta[key], kind):
+            raise TypeError(f"{key!r} is a {type(meta[key]).__name__}")
+    groups: dict[str, dict[str, torch.Tensor]] = {"model": {}, "best": {}}
     optimizer_state: dict[int, dict[str, torch.Tensor]] = {}
     for key, value in tensors.items():
-        prefix, rest = key.split(".", 1)
+        prefix, rest = key.split(".", 1) if "." in key else (key, "")
         if prefix == "optimizer":
             index, name = rest.split(".", 1)
             optimizer_state.setdefault(int(index), {})[name] = value
         elif prefix in groups:
             groups[prefix][rest] = value
+        elif prefix != "rng":
+            raise ValueError(f"unexpected tensor {key!r}")
     return TrainingState(
-        epoch=meta["epoch"],
-        best_epoch=meta["best_epoch"],
-        best_score=meta["best_score"],
-        history=meta["history"],
-        seconds=meta["seconds"],
-        model=groups["model"],
+        epoch=meta["epoch"], best_epoch=meta["best_epoch"], best_score=meta["best_score"],
+        history=meta["history"], seconds=meta["seconds"], model=groups["model"],
         best=groups["best"],
         optimizer={"state": optimizer_state, "param_groups": meta["param_groups"]},
-        scheduler=meta["scheduler"],
-        generator=tensors["rng.generator"],
-        torch_rng=tensors["rng.torch"],
-        fingerprints=meta["fingerprints"],
+        scheduler=meta["scheduler"], generator=tensors["rng.generator"],
+        torch_rng=tensors["rng.torch"], fingerprints=meta["fingerprints"],
         stopped_early=meta["stopped_early"],
     )
 
@@ -128,3 +146,28 @@ def estimated_bytes(num_parameters: int) -> int:
     """Disk needed while training: checkpoint (weights, best weights, two Adam moments) twice
     over during its atomic replacement, plus the final weights."""
     return num_parameters * 4 * (4 * 2 + 1)
+
+
+def check_room_for_checkpoints(run_dir: Path, num_parameters: int) -> None:
+    """Refuse to start when the disk cannot hold the checkpoints and the model."""
+    needed, free = estimated_bytes(num_parameters), shutil.disk_usage(run_dir).free
+    if free < needed:
+        raise UserError(
+            f"{run_dir}: {free / 1e6:,.0f} MB free on this disk, training this model needs about "
+            f"{needed / 1e6:,.0f} MB (checkpoints and weights); free some space or choose another --output"
+        )
+
+
+def write_or_explain(write: Callable[[], object], run_dir: Path) -> None:
+    """Run a write; a full disk or a lost directory becomes a one-line error saying what is safe."""
+    try:
+        write()
+    except OSError as err:
+        epoch = checkpoint_epoch(run_dir)
+        kept = (
+            "no checkpoint was written yet"
+            if epoch is None
+            else f"the checkpoint after epoch {epoch} is intact: free space, then resume with "
+            f"`sentiment-rnn train --resume {run_dir}`"
+        )
+        raise UserError(f"{run_dir}: cannot write ({err.strerror or err}); {kept}") from None

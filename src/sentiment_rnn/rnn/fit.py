@@ -85,15 +85,22 @@ class FitResult:
 def make_scheduler(
     optimizer: torch.optim.Optimizer, config: TrainingConfig, total_steps: int
 ) -> torch.optim.lr_scheduler.LRScheduler:
-    if config.schedule == "onecycle":
+    if config.schedule == "onecycle" and total_steps >= 3:
+        # OneCycleLR divides by each phase's length in steps: the rise must end after step 0
+        # (with warmup_fraction 0.1 it did not for 10 steps or fewer: a ZeroDivisionError).
+        pct_start = max(config.warmup_fraction, 1 / total_steps)
+        if pct_start * total_steps < 2:
+            pct_start = 2 / total_steps
         return torch.optim.lr_scheduler.OneCycleLR(
             optimizer, max_lr=[group["lr"] for group in optimizer.param_groups],
-            total_steps=total_steps, pct_start=max(config.warmup_fraction, 1 / total_steps),
+            total_steps=total_steps, pct_start=pct_start,
         )
     if config.schedule == "slanted_triangular":
         return torch.optim.lr_scheduler.LambdaLR(
             optimizer, slanted_triangular(total_steps, config.warmup_fraction)
         )
+    if config.schedule == "onecycle":  # 1 or 2 steps in all: no cycle to make, the peak rate
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
     warmup = max(1, round(config.warmup_fraction * total_steps))
 
     def factor(step: int) -> float:

@@ -31,6 +31,22 @@ def reverse_within_length(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tenso
     return x.gather(1, index.unsqueeze(-1).expand(-1, -1, features))
 
 
+_GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+
+
+def estimate_parameters(vocab_size: int, num_classes: int, config: ModelConfig) -> int:
+    """The parameter count `SentimentRNN(vocab_size, num_classes, config)` will have, computed
+    from the config alone (nothing is allocated): to refuse a model too big before building it."""
+    directions = 2 if config.bidirectional else 1
+    hidden, gates = config.hidden_size, _GATES[config.cell]
+    total = vocab_size * config.embedding_dim
+    for layer in range(config.num_layers):
+        size = config.embedding_dim if layer == 0 else hidden * directions
+        total += directions * gates * (size * hidden + hidden * hidden + 2 * hidden)
+    pooled = hidden * directions * (2 if config.pooling == "mean_max" else 1)
+    return total + pooled * num_classes + num_classes
+
+
 class RecurrentEncoder(nn.Module):
     """Stacked, optionally bidirectional, recurrent layers that are exact under right padding."""
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import os
 import sys
+import time
 from collections.abc import Iterator
 
 import torch
@@ -49,18 +51,84 @@ def resolve_device(name: str) -> torch.device:
 
 @contextlib.contextmanager
 def scoped(num_threads: int | None, seed: int, device: torch.device) -> Iterator[None]:
-    """Inside: torch's thread count as configured, its RNG seeded with `seed` (initialisation,
-    dropout). Afterwards: the caller's thread count and RNG state, as they were."""
+    """Inside: torch's thread count as configured (None: `usable_cpus()`; not the load-aware
+    `auto_threads()`, since the thread count changes floating-point results and a resumed run
+    must use the count it started with), its RNG seeded with `seed`. Afterwards: the caller's
+    thread count and RNG state."""
     threads = torch.get_num_threads()
     devices = [device.index or 0] if device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
         try:
-            if num_threads is not None:
-                torch.set_num_threads(num_threads)
+            torch.set_num_threads(num_threads if num_threads is not None else usable_cpus())
             torch.manual_seed(seed)
             yield
         finally:
             torch.set_num_threads(threads)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity: taskset, cgroup cpusets), not the
+    machine's count."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def threads_for(usable: int, others_running: int) -> int:
+    """The policy: one thread per usable CPU that no other process keeps busy, at least one.
+    The recurrent kernels synchronise their threads at every time step, so a thread sharing
+    its core with another process stalls all the others (scripts/bench_threads.py)."""
+    return max(1, usable - max(0, others_running))
+
+
+def others_running(samples: int = 5, interval: float = 0.02) -> int:
+    """How many other tasks are runnable right now (/proc/loadavg's running count, less this
+    process; the median of a few samples); 0 where that cannot be read."""
+    counts = []
+    for _ in range(samples):
+        try:
+            with open("/proc/loadavg", encoding="ascii") as handle:
+                running = int(handle.read().split()[3].split("/")[0])
+        except (OSError, ValueError, IndexError):
+            return 0
+        counts.append(running - 1)
+        time.sleep(interval)
+    return sorted(counts)[len(counts) // 2]
+
+
+def auto_threads() -> int:
+    """The load-aware choice, `threads_for(usable_cpus(), others_running())`: what
+    scripts/bench_threads.py measures against fixed counts; not the default (see `scoped`)."""
+    return threads_for(usable_cpus(), others_running())
+
+
+TRAINING_COPIES = 6  # weights, gradients, AdamW's two moments, best weights, checkpoint copy
+
+
+def memory_limit() -> int:
+    """The bytes this process may use: the machine's memory, or less under an address-space
+    limit (ulimit -v)."""
+    import resource
+
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return total if soft == resource.RLIM_INFINITY else min(total, soft)
+
+
+def check_memory(config, vocab_size: int, num_classes: int) -> None:
+    """Refuse, before building anything, a model whose training cannot fit in memory
+    (`config`: the model section)."""
+    from sentiment_rnn.rnn.model import estimate_parameters
+
+    parameters = estimate_parameters(vocab_size, num_classes, config)
+    needed, limit = parameters * 4 * TRAINING_COPIES, memory_limit()
+    if needed > limit:
+        raise UserError(
+            f"model: about {parameters:,} parameters (cell {config.cell!r}, hidden_size "
+            f"{config.hidden_size}, num_layers {config.num_layers}, embedding_dim "
+            f"{config.embedding_dim}) need about {needed / 1e9:,.1f} GB to train, more than the "
+            f"{limit / 1e9:,.1f} GB of memory this process may use; make the model smaller"
+        )
 
 
 def set_up_process(device: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,23 +17,25 @@ import torch
 from rich.console import Console
 from tokenizers import Tokenizer
 
-from sentiment_rnn import runs
+from sentiment_rnn import runlock, runs
 from sentiment_rnn.config import Config, read_config
 from sentiment_rnn.data.dataset import Dataset, Split, load_dataset, split_records
 from sentiment_rnn.data.tokenizer import build_tokenizer, encode
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
+from sentiment_rnn.outputs import KeepOutput, check_not_an_input, config_inputs, staged_dir
 from sentiment_rnn.render.progress import ProgressBar, epoch_line
 from sentiment_rnn.rnn.batching import num_batches
 from sentiment_rnn.rnn.checkpoint import (
     CHECKPOINT,
     TrainingState,
     check_fingerprints,
+    check_room_for_checkpoints,
     checkpoint_epoch,
-    estimated_bytes,
     load_checkpoint,
     remove_checkpoint,
     save_checkpoint,
+    write_or_explain,
 )
 from sentiment_rnn.rnn.embeddings import load_pretrained
 from sentiment_rnn.rnn.fit import Encoded, FitResult, evaluate_encoded, fit
@@ -41,7 +43,7 @@ from sentiment_rnn.rnn.lm.rundir import LMRun, load_lm_run
 from sentiment_rnn.rnn.lm.transfer import check_fits, check_no_leak, load_pretrained_weights
 from sentiment_rnn.rnn.model import SentimentRNN, count_parameters
 from sentiment_rnn.rnn.run import save_run
-from sentiment_rnn.rnn.runtime import resolve_device, scoped
+from sentiment_rnn.rnn.runtime import check_memory, resolve_device, scoped
 from sentiment_rnn.tracking import Tracker
 
 
@@ -65,16 +67,18 @@ class RunOptions:
     prepared: Prepared | None = None
 
 
-class RunStopped(Exception):
+class RunStopped(KeepOutput):
     """Raised by an `on_epoch` hook to end a run on purpose (a pruned trial): not a failure."""
 
 
 class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C during training, with where to resume from (`epoch` None: no checkpoint yet)."""
+    """Ctrl-C during training, with where to resume from (`epoch` None: no checkpoint yet);
+    `replaces`: the run a `--force` was to replace, left untouched."""
 
     def __init__(self, run_dir: Path, epoch: int | None) -> None:
         super().__init__()
         self.run_dir, self.epoch = run_dir, epoch
+        self.replaces: Path | None = None
 
 
 def encode_split(split: Split, tokenizer: Tokenizer, config: Config, labels: list[str]) -> Encoded:
@@ -127,13 +131,22 @@ def train(
     console: Console | None = None,
     options: RunOptions | None = None,
 ) -> tuple[Path, dict]:
-    """The whole `train` command: returns the run directory and its metrics."""
+    """The whole `train` command: returns the run directory and its metrics.
+
+    With `force`, a non-empty `output` is replaced only once the new run is complete: it is
+    built beside (`<output>.new`), so a mistake or an interruption leaves the old run whole.
+    """
     config = config.with_absolute_paths()
-    run_dir = runs.prepare_run_dir(output or runs.default_run_dir(config.name), force)
-    atomic_write(run_dir / runs.CONFIG, config.to_yaml())
-    (run_dir / runs.HISTORY).unlink(missing_ok=True)
-    remove_checkpoint(run_dir)
-    return _train_into(run_dir, config, None, console, options or RunOptions())
+    target = output or runs.default_run_dir(config.name)
+    check_not_an_input(target, config_inputs(config))
+    try:
+        with staged_dir(target, force) as run_dir:
+            atomic_write(run_dir / runs.CONFIG, config.to_yaml())
+            _, metrics = _train_into(run_dir, config, None, console, options or RunOptions())
+    except TrainingInterrupted as stop:
+        stop.replaces = target if stop.run_dir != target else None
+        raise
+    return target, metrics
 
 
 def resume_config(run_dir: Path) -> Config:
@@ -146,13 +159,17 @@ def resume_config(run_dir: Path) -> Config:
 
 
 def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
-    """`train --resume`: continue an unfinished run from its last checkpoint, with its own config."""
-    config = resume_config(run_dir)
-    state = load_checkpoint(run_dir)
-    if console is not None:
-        where = "the start (no checkpoint yet)" if state is None else f"after epoch {state.epoch}"
-        console.print(f"resuming {run_dir} from {where}")
-    return _train_into(run_dir, config, state, console, RunOptions())
+    """`train --resume`: continue an unfinished run from its last checkpoint, with its own config.
+    The run directory is locked first: a run still being trained is refused."""
+    if not run_dir.is_dir():
+        raise UserError(f"{run_dir}: no {runs.CONFIG}, so not a run directory to resume")
+    with runlock.locked(run_dir):
+        config = resume_config(run_dir)
+        state = load_checkpoint(run_dir)
+        if console is not None:
+            where = "the start (no checkpoint yet)" if state is None else f"after epoch {state.epoch}"
+            console.print(f"resuming {run_dir} from {where}")
+        return _train_into(run_dir, config, state, console, RunOptions())
 
 
 def set_up(
@@ -163,6 +180,7 @@ def set_up(
     device = resolve_device(config.training.device)
     prepared = prepared or prepare(config)  # uses no torch RNG: the model starts the same
     labels = len(prepared.dataset.labels)
+    check_memory(config.model, prepared.tokenizer.get_vocab_size(), labels)
     model = build_model(config, prepared.tokenizer, labels, prepared.pretrained).to(device)
     return device, prepared, model
 
@@ -182,7 +200,7 @@ def _train_scoped(
 ) -> tuple[Path, dict]:
     device, prepared, model = set_up(config, options.prepared)
     labels = prepared.dataset.labels
-    check_free_space(run_dir, count_parameters(model))
+    check_room_for_checkpoints(run_dir, count_parameters(model))
     records = split_records(prepared.dataset)
     fingerprints = _fingerprints(config, records)
     if state is not None:
@@ -193,16 +211,24 @@ def _train_scoped(
             f"{len(prepared.train.ids):,} train / {len(prepared.dev.ids):,} dev examples, "
             f"labels {labels}, vocabulary {prepared.tokenizer.get_vocab_size():,}, "
             f"{count_parameters(model):,} parameters, device {device}"
+            + (_threads(torch.get_num_threads()) if device.type == "cpu" else "")
         )
 
     def on_checkpoint(snapshot: TrainingState) -> None:
         snapshot.fingerprints = fingerprints
-        _write_or_explain(lambda: save_checkpoint(run_dir, snapshot), run_dir)
+        write_or_explain(lambda: save_checkpoint(run_dir, snapshot), run_dir)
 
     steps_per_epoch = num_batches(len(prepared.train.ids), config.training.batch_size)
     tracker = Tracker(config, run_dir, first_step=0 if state is None else state.epoch * steps_per_epoch)
 
     def on_epoch(record: dict) -> None:
+        if not math.isfinite(record["train_loss"]):
+            remove_checkpoint(run_dir)  # nothing worth resuming
+            raise UserError(
+                f"epoch {record['epoch']}: the training loss is {record['train_loss']} (not finite); "
+                "training stopped and nothing was saved: lower training.lr, or check "
+                "model.pretrained_embeddings for huge values"
+            )
         runs.append_history(run_dir, record)
         tracker.epoch(record)
         if console is not None:
@@ -224,13 +250,17 @@ def _train_scoped(
         tracker.close("KILLED" if isinstance(err, RunStopped) else "FAILED")
         raise
     metrics = _final_metrics(model, prepared, config, device, result, records, options.evaluate_test)
-    _write_or_explain(
+    write_or_explain(
         lambda: save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics),
         run_dir,
     )
     remove_checkpoint(run_dir)
     tracker.finish(metrics, run_dir)
     return run_dir, metrics
+
+
+def _threads(count: int) -> str:
+    return f", {count} thread{'' if count == 1 else 's'}"
 
 
 def _final_metrics(
@@ -262,28 +292,3 @@ def _fingerprints(config: Config, records: dict) -> dict[str, str]:
 def _rewrite_history(run_dir: Path, history: list[dict]) -> None:
     """history.jsonl as of the checkpoint (epochs logged after it are run again)."""
     atomic_write(run_dir / runs.HISTORY, "".join(json.dumps(r) + "\n" for r in history))
-
-
-def check_free_space(run_dir: Path, num_parameters: int) -> None:
-    """Refuse to start when the disk cannot hold the checkpoints and the model."""
-    needed, free = estimated_bytes(num_parameters), shutil.disk_usage(run_dir).free
-    if free < needed:
-        raise UserError(
-            f"{run_dir}: {free / 1e6:,.0f} MB free on this disk, training this model needs about "
-            f"{needed / 1e6:,.0f} MB (checkpoints and weights); free some space or choose another --output"
-        )
-
-
-def _write_or_explain(write: Callable[[], object], run_dir: Path) -> None:
-    """Run a write; a full disk or a lost directory becomes a one-line error saying what is safe."""
-    try:
-        write()
-    except OSError as err:
-        epoch = checkpoint_epoch(run_dir)
-        kept = (
-            "no checkpoint was written yet"
-            if epoch is None
-            else f"the checkpoint after epoch {epoch} is intact: free space, then resume with "
-            f"`sentiment-rnn train --resume {run_dir}`"
-        )
-        raise UserError(f"{run_dir}: cannot write ({err.strerror or err}); {kept}") from None

@@ -28,7 +28,7 @@ from sentiment_rnn.rnn.lm.directions import Job, Reporter, build_trainer, train_
 from sentiment_rnn.rnn.lm.loop import LMState
 from sentiment_rnn.rnn.lm.model import LanguageModel
 from sentiment_rnn.rnn.lm.processes import run_in_processes
-from sentiment_rnn.rnn.lm.rundir import STREAMS, save_lm_run
+from sentiment_rnn.rnn.lm.rundir import STREAMS, prepare_lm_run_dir, save_lm_run
 from sentiment_rnn.rnn.model import count_parameters
 from sentiment_rnn.rnn.runtime import resolve_device, scoped
 
@@ -65,7 +65,7 @@ def pretrain(
     """The whole `pretrain` command: returns the run directory and its metrics."""
     config = config.with_absolute_paths()
     check_config(config)
-    run_dir = runs.prepare_run_dir(output or runs.default_run_dir(f"{config.name}-lm"), force)
+    run_dir = prepare_lm_run_dir(output or runs.default_run_dir(f"{config.name}-lm"), force)
     for direction in ("forward", "backward"):
         checkpoint_path(run_dir, direction).unlink(missing_ok=True)
     atomic_write(run_dir / runs.CONFIG, config.to_yaml())
