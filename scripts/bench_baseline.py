@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sentiment_rnn.baseline import (
+from sentiment_rnn.baseline.model import (
     BaselineModel,
     evaluate_split,
     fit_baseline,
@@ -35,8 +35,9 @@ from sentiment_rnn.baseline import (
     fit_linear,
     text_settings,
 )
-from sentiment_rnn.config import BaselineConfig, Config, apply_override, validate_config
-from sentiment_rnn.data import Dataset, load_dataset
+from sentiment_rnn.config import BaselineConfig, Config, validate_config
+from sentiment_rnn.config_file import apply_override
+from sentiment_rnn.data.dataset import Dataset, load_dataset
 
 IMDB = Path(os.environ.get("SENTIMENT_RNN_DATASETS", "../shared/datasets")) / "imdb"
 # Chosen with --tune on the dev split (see docs/compare.md); the config defaults should match.

@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from sentiment_rnn.config import TokenizerConfig
-from sentiment_rnn.readers import read_split
-from sentiment_rnn.tokenizer import build_tokenizer, encode
+from sentiment_rnn.data.split import read_split
+from sentiment_rnn.data.tokenizer import build_tokenizer, encode
 
 IMDB = Path(os.environ.get("SENTIMENT_RNN_DATASETS", "../shared/datasets")) / "imdb" / "train.csv.gz"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from safetensors.torch import load_file
 
-from sentiment_rnn.checkpoint import CHECKPOINT, checkpoint_epoch
+from sentiment_rnn.rnn.checkpoint import CHECKPOINT, checkpoint_epoch
 
 REPO = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "sentiment_rnn"]

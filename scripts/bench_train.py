@@ -30,10 +30,10 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from sentiment_rnn.batching import PAD_TO_MULTIPLE, collate, length_grouped_order
 from sentiment_rnn.config import ModelConfig, TokenizerConfig, load_config
-from sentiment_rnn.model import SentimentRNN
-from sentiment_rnn.runtime import keep_freed_memory
+from sentiment_rnn.rnn.batching import PAD_TO_MULTIPLE, collate, length_grouped_order
+from sentiment_rnn.rnn.model import SentimentRNN
+from sentiment_rnn.rnn.runtime import keep_freed_memory
 
 IMDB = Path(os.environ.get("SENTIMENT_RNN_DATASETS", "../shared/datasets")) / "imdb" / "train.csv.gz"
 DEFAULT_MODEL = ModelConfig(cell="lstm", embedding_dim=128, hidden_size=256, bidirectional=True,
@@ -48,7 +48,7 @@ def imdb_like_sequences(n: int, seed: int, tokenizer: TokenizerConfig) -> tuple[
     if IMDB.is_file():
         import pandas as pd
 
-        from sentiment_rnn.tokenizer import build_tokenizer, encode
+        from sentiment_rnn.data.tokenizer import build_tokenizer, encode
 
         texts = pd.read_csv(IMDB)["text"].sample(n=n, random_state=seed).tolist()
         built = build_tokenizer(texts, tokenizer)

@@ -19,14 +19,22 @@ from pathlib import Path
 import torch
 
 from sentiment_rnn.config import load_config
-from sentiment_rnn.fit import fit
-from sentiment_rnn.model import count_parameters
-from sentiment_rnn.train import set_up
+from sentiment_rnn.rnn.fit import fit
+from sentiment_rnn.rnn.model import count_parameters
+from sentiment_rnn.rnn.runtime import resolve_device, scoped, set_up_process
+from sentiment_rnn.rnn.train import set_up
 
 
 def run_variant(config_path: Path, overrides: list[str], variant: str) -> dict:
+    """One variant trained with its threads and seed, as `sentiment-rnn train` would."""
     extra = [item.strip() for item in variant.split(";") if item.strip()]
     config = load_config(config_path, overrides + extra)
+    set_up_process(config.training.device)  # the allocator, as the train command sets it
+    with scoped(config.training.num_threads, config.seed, resolve_device(config.training.device)):
+        return train_variant(config, variant, extra)
+
+
+def train_variant(config, variant: str, extra: list[str]) -> dict:
     start = time.perf_counter()
     device, prepared, model = set_up(config)
     labels = prepared.dataset.labels

@@ -1,4 +1,10 @@
-"""Shared fixtures: tiny labelled files, a tiny config, and one tiny trained run per session."""
+"""Shared fixtures: tiny labelled files, a tiny config, and one tiny trained run per session.
+
+Tests that train a model, run a real process or read the real data carry the `slow` marker:
+`python -m pytest -m "not slow"` leaves them out (the edit-test loop, under a minute);
+`python -m pytest` runs everything, as CI does. A test that uses one of `TRAINING_FIXTURES` is
+marked here; the others are marked where they are written.
+"""
 
 from __future__ import annotations
 
@@ -74,7 +80,7 @@ def tiny_config(tmp_path: Path) -> Path:
 def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One tiny trained run, shared by the predict / evaluate / artifact tests (read-only)."""
     from sentiment_rnn.config import validate_config
-    from sentiment_rnn.train import train
+    from sentiment_rnn.rnn.train import train
 
     root = tmp_path_factory.mktemp("trained")
     config = validate_config({**TINY_CONFIG, "data": write_dataset(root / "data")}, "tiny")
@@ -96,3 +102,15 @@ def _restore_torch_threads():
     threads = torch.get_num_threads()
     yield
     torch.set_num_threads(threads)
+
+
+# Fixtures that train a model (a tiny RNN or baseline) or write a config for training one.
+TRAINING_FIXTURES = frozenset(
+    {"trained_run", "tiny_config", "cwd_train", "negation", "baselines", "baseline_run"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if TRAINING_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from safetensors.torch import load_file, save_file
 
-from sentiment_rnn.artifact import load_run
 from sentiment_rnn.config import TokenizerConfig
+from sentiment_rnn.data.tokenizer import build_tokenizer
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.tokenizer import build_tokenizer
+from sentiment_rnn.rnn.run import load_run
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "sentiment_rnn"
 

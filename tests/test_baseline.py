@@ -10,20 +10,15 @@ import pytest
 import yaml
 
 from conftest import TINY_CONFIG, write_dataset
-from sentiment_rnn.baseline import (
-    ARRAYS,
-    DEFAULT_C,
-    BaselineModel,
-    fit_baseline,
-    fit_counts,
-    is_baseline_run,
-    train_baseline,
-)
-from sentiment_rnn.bow import analyzer, smooth_idf, tfidf
+from sentiment_rnn.baseline.features import analyzer, smooth_idf, tfidf
+from sentiment_rnn.baseline.fit import DEFAULT_C, fit_baseline, fit_counts
+from sentiment_rnn.baseline.model import BaselineModel
+from sentiment_rnn.baseline.train import train_baseline
 from sentiment_rnn.config import BaselineConfig, Config, validate_config
-from sentiment_rnn.data import load_dataset
+from sentiment_rnn.data.dataset import load_dataset
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.predict import Prediction
+from sentiment_rnn.runs import ARRAYS, run_kind
+from sentiment_rnn.texts import Prediction
 
 KINDS = ["tfidf_logreg", "nbsvm"]
 TEXT = {"lowercase": True, "ngram_range": (1, 2), "stop_words": None, "kind": "nbsvm"}
@@ -91,7 +86,7 @@ def test_run_directory_has_no_pickle(runs: dict, kind: str) -> None:
     meta = json.loads((run_dir / "meta.json").read_text())
     assert meta["kind"] == "baseline" and meta["baseline_kind"] == kind
     assert set(metrics["splits"]) == {"train", "dev", "test"}
-    assert is_baseline_run(run_dir)
+    assert run_kind(run_dir) == "baseline"
 
 
 def test_tfidf_logreg_matches_scikit_learn(runs: dict) -> None:
@@ -158,7 +153,7 @@ def test_predict_returns_predictions(runs: dict) -> None:
 
 
 def test_an_rnn_run_is_refused(trained_run: Path) -> None:
-    assert not is_baseline_run(trained_run)
+    assert run_kind(trained_run) == "rnn"
     with pytest.raises(UserError, match="a 'rnn' run, where a baseline run .* is expected"):
         BaselineModel.from_dir(trained_run)
 

@@ -6,7 +6,7 @@ import random
 
 import torch
 
-from sentiment_rnn.batching import collate, iterate_batches, length_grouped_order, num_batches
+from sentiment_rnn.rnn.batching import collate, iterate_batches, length_grouped_order, num_batches
 
 
 def test_collate_pads_with_zero_and_keeps_lengths() -> None:

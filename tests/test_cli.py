@@ -500,7 +500,7 @@ def test_train_when_runs_latest_is_a_directory(tiny_config: Path) -> None:
 
 
 def test_two_trainings_in_the_same_second_get_their_own_directories(tiny_config, monkeypatch) -> None:
-    import sentiment_rnn.artifact as artifact
+    import sentiment_rnn.runs as artifact
 
     class FrozenClock(datetime):
         @classmethod
@@ -519,6 +519,7 @@ def test_two_trainings_in_the_same_second_get_their_own_directories(tiny_config,
 # --- real processes ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ctrl_c_leaves_an_unfinished_run_and_exits_130(tmp_path: Path) -> None:
     config = {**TINY_CONFIG, "data": write_dataset(tmp_path / "data", n_train=480)}
     config_path = tmp_path / "long.yaml"

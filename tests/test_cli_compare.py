@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from conftest import TINY_CONFIG
 from sentiment_rnn.cli import app
 
+pytestmark = pytest.mark.slow  # every test here trains a model
+
 
 def invoke(args: list) -> object:
     return CliRunner().invoke(app, [str(arg) for arg in args])

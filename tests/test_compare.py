@@ -12,12 +12,13 @@ from rich.console import Console
 from scipy.stats import binomtest, chi2
 
 from conftest import TINY_CONFIG, make_rows, write_csv, write_dataset
-from sentiment_rnn import stats
-from sentiment_rnn.baseline import train_baseline
-from sentiment_rnn.compare import compare
+from sentiment_rnn.baseline.train import train_baseline
 from sentiment_rnn.config import Config, validate_config
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.report import comparison_table, print_summary, probe_table
+from sentiment_rnn.evaluation import stats
+from sentiment_rnn.evaluation.compare import compare
+from sentiment_rnn.render.comparison import comparison_table, print_summary
+from sentiment_rnn.render.tables import probe_table
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -173,9 +174,10 @@ def test_runs_given_the_wrong_way_round_are_refused(trained_run: Path, baseline_
         compare(Config(), trained_run, trained_run, tmp_path / "two")
 
 
+@pytest.mark.slow
 def test_a_data_file_changed_since_training_is_refused(tmp_path: Path) -> None:
     """Same paths, other contents: the run's recorded fingerprint catches it, for the RNN too."""
-    from sentiment_rnn.train import train
+    from sentiment_rnn.rnn.train import train
 
     data = write_dataset(tmp_path / "data")
     config = validate_config({**TINY_CONFIG, "data": data}, "tiny")

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sentiment_rnn.config import Config, apply_override, load_config, validate_config
+from sentiment_rnn.config import Config, load_config, validate_config
+from sentiment_rnn.config_file import apply_override
 from sentiment_rnn.errors import UserError
 
 REPO = Path(__file__).resolve().parents[1]

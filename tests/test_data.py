@@ -10,9 +10,9 @@ import pytest
 
 from conftest import make_rows, write_csv
 from sentiment_rnn.config import DataConfig
-from sentiment_rnn.data import carve, label_order, load_dataset, read_split
+from sentiment_rnn.data.dataset import carve, label_order, load_dataset, read_split
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.files import read_lines
+from sentiment_rnn.texts import gather_inputs
 
 
 def test_csv_tsv_jsonl_and_gzip_read_the_same(tmp_path: Path) -> None:
@@ -105,12 +105,17 @@ def test_dev_is_carved_stratified_and_seeded(tmp_path: Path) -> None:
     assert loaded.dev.texts == dev.texts
 
 
+def read_lines(path: str) -> list[str]:
+    """The texts of a --file, as `predict --file` reads them."""
+    return [item.text for item in gather_inputs([], path)]
+
+
 def test_read_lines_from_a_file(tmp_path: Path) -> None:
     path = tmp_path / "texts.txt"
     path.write_text("good film\r\nbad film\n")
     assert read_lines(str(path)) == ["good film", "bad film"]
     path.write_text("good film\n\nbad film\n")
-    with pytest.raises(UserError, match="line 2: empty line"):
+    with pytest.raises(UserError, match="texts.txt, line 2: empty; put one text on each line"):
         read_lines(str(path))
 
 

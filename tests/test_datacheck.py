@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from conftest import write_csv
 from sentiment_rnn.cli import app
 from sentiment_rnn.config import validate_config
-from sentiment_rnn.datacheck import inspect_data
+from sentiment_rnn.data.inspection import inspect_data
 
 
 def config_for(tmp_path: Path, train, dev, test, **tokenizer) -> dict:

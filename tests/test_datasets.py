@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 
 from conftest import write_csv
-from sentiment_rnn import datasets
 from sentiment_rnn.config import DataConfig
-from sentiment_rnn.data import load_dataset
-from sentiment_rnn.datasets import download, read_imdb_unsup, safe_extract
+from sentiment_rnn.data import corpora as datasets
+from sentiment_rnn.data.corpora import download, read_imdb_unsup, safe_extract
+from sentiment_rnn.data.dataset import load_dataset
+from sentiment_rnn.data.split import read_split
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.readers import read_split
 
 REVIEWS = {
     "train/pos/0_9.txt": "A wonderful film.<br />Loved it.",

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from sentiment_rnn.config import load_config
-from sentiment_rnn.predict import Predictor
-from sentiment_rnn.train import train
+from sentiment_rnn.rnn.predictor import Predictor
+from sentiment_rnn.rnn.train import train
+
+pytestmark = pytest.mark.slow  # every test here trains a model
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -18,22 +18,21 @@ import torch
 from typer.testing import CliRunner
 
 from conftest import write_csv
-from sentiment_rnn.artifact import Run, save_run
-from sentiment_rnn.batching import collate
-from sentiment_rnn.bow import stop_word_list
+from sentiment_rnn.baseline.features import stop_word_list
 from sentiment_rnn.cli import app
 from sentiment_rnn.config import validate_config
-from sentiment_rnn.explain import (
+from sentiment_rnn.data.tokenizer import build_tokenizer, encode
+from sentiment_rnn.evaluation.explain import (
     FOCUS,
     STRIDED_POINTS,
     explain_run,
     find_flips,
     largest_change,
-    occluded_scores,
 )
-from sentiment_rnn.model import SentimentRNN
-from sentiment_rnn.predict import Predictor
-from sentiment_rnn.tokenizer import build_tokenizer, encode
+from sentiment_rnn.rnn.batching import collate
+from sentiment_rnn.rnn.model import SentimentRNN
+from sentiment_rnn.rnn.predictor import Predictor
+from sentiment_rnn.rnn.run import Run, save_run
 
 GOOD, BAD = ("good", "great", "fine"), ("bad", "awful", "dull")
 LABELS = ["negative", "positive"]
@@ -111,7 +110,7 @@ def negation(tmp_path_factory: pytest.TempPathFactory) -> Run:
 def baselines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Baseline runs on the clause language: nbsvm, tfidf_logreg (stop words, sublinear tf),
     and a three-class one whose labels cannot match the RNN's."""
-    from sentiment_rnn.baseline import train_baseline
+    from sentiment_rnn.baseline.train import train_baseline
 
     root = tmp_path_factory.mktemp("explain-baselines")
     rows = clause_rows(300, 2)
@@ -271,17 +270,17 @@ def test_long_text_is_explained_around_its_largest_flip(tmp_path: Path, bidirect
 
 @pytest.mark.parametrize("kind", ["nbsvm", "tfidf_logreg"])
 def test_baseline_occlusion_is_exact(baselines: dict[str, Path], kind: str) -> None:
-    from sentiment_rnn.baseline import BaselineModel
+    from sentiment_rnn.baseline.model import BaselineModel
 
     model = BaselineModel.from_dir(baselines[kind])
     words = "it is not good , the movie was not bad but the cast was dull".replace(",", "").split()
     texts = [" ".join(words)] + [" ".join(words[:i] + words[i + 1 :]) for i in range(len(words))]
-    # stop words are not features: occluded_scores reads the words the baseline keeps
+    # stop words are not features: BaselineModel.occluded_scores reads the words the baseline keeps
     kept = [w for w in words if w not in stop_word_list(model.settings["stop_words"])]
     assert len(kept) < len(words) if kind == "tfidf_logreg" else kept == words
     expected = model.decision_function([" ".join(kept)] + [
         " ".join(kept[:i] + kept[i + 1 :]) for i in range(len(kept))])
-    np.testing.assert_allclose(occluded_scores(model, kept), expected, atol=1e-12)
+    np.testing.assert_allclose(model.occluded_scores(kept), expected, atol=1e-12)
     np.testing.assert_allclose(expected[0], model.decision_function(texts[:1])[0], atol=1e-12)
 
 

@@ -21,14 +21,19 @@ from safetensors.torch import load_file, save_file
 from typer.testing import CliRunner
 
 from conftest import TINY_CONFIG, write_dataset
-from sentiment_rnn.artifact import CHECKED, load_run, sha256_file
-from sentiment_rnn.baseline import BaselineModel, train_baseline
+from sentiment_rnn.baseline.model import BaselineModel
+from sentiment_rnn.baseline.train import train_baseline
 from sentiment_rnn.cli import app
-from sentiment_rnn.config import TokenizerConfig, apply_override, load_config, validate_config
+from sentiment_rnn.config import TokenizerConfig, load_config, validate_config
+from sentiment_rnn.config_file import apply_override
+from sentiment_rnn.data.tokenizer import build_tokenizer
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.model import SentimentRNN
-from sentiment_rnn.predict import Predictor, load_predictor, text_problem
-from sentiment_rnn.tokenizer import build_tokenizer
+from sentiment_rnn.predictors import load_predictor
+from sentiment_rnn.rnn.model import SentimentRNN
+from sentiment_rnn.rnn.predictor import Predictor
+from sentiment_rnn.rnn.run import load_run
+from sentiment_rnn.runs import CHECKED, sha256_file
+from sentiment_rnn.texts import text_problem
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "sentiment_rnn"
 MEGABYTE = 1_000_000

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from sentiment_rnn.config import ModelConfig
-from sentiment_rnn.model import SentimentRNN, masked_pool, predict_logits, reverse_within_length
+from sentiment_rnn.rnn.model import SentimentRNN, masked_pool, predict_logits, reverse_within_length
 
 CELLS = ("rnn", "lstm", "gru")
 POOLINGS = ("last", "mean", "max", "mean_max")
@@ -92,6 +92,7 @@ def test_plain_rnn_is_the_tanh_recurrence() -> None:
     assert torch.allclose(got, h, atol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cell", CELLS)
 def test_overfits_a_tiny_batch(cell: str) -> None:
     model = make(cell, True, dropout=0.0)

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from conftest import TINY_CONFIG, write_dataset
-from sentiment_rnn.baseline import BaselineModel, train_baseline
+from sentiment_rnn.baseline.model import BaselineModel
+from sentiment_rnn.baseline.train import train_baseline
 from sentiment_rnn.config import validate_config
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.predict import Predictor
-from sentiment_rnn.probes import GROUPS, read_probes, run_probes, unigram_bag
+from sentiment_rnn.evaluation.probes import GROUPS, read_probes, run_probes, unigram_bag
+from sentiment_rnn.rnn.predictor import Predictor
 
 
 class Constant:

@@ -24,10 +24,11 @@ from sentiment_rnn.config import (
     load_config,
     validate_config,
 )
+from sentiment_rnn.data.split import read_split
+from sentiment_rnn.data.tokenizer import _encode_long, build_tokenizer, encode, truncate
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.predict import Predictor, text_problem
-from sentiment_rnn.readers import read_split
-from sentiment_rnn.tokenizer import _encode_long, build_tokenizer, encode, truncate
+from sentiment_rnn.rnn.predictor import Predictor
+from sentiment_rnn.texts import text_problem
 
 FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # Any Unicode text Python can hand over as UTF-8: every category but lone surrogates (Cs),

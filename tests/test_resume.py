@@ -15,14 +15,16 @@ import yaml
 from safetensors.torch import load_file
 from typer.testing import CliRunner
 
-import sentiment_rnn.checkpoint as checkpoint_module
-import sentiment_rnn.fit as fit_module
+import sentiment_rnn.rnn.checkpoint as checkpoint_module
+import sentiment_rnn.rnn.fit as fit_module
 from conftest import TINY_CONFIG, write_dataset
-from sentiment_rnn.checkpoint import CHECKPOINT, load_checkpoint
 from sentiment_rnn.cli import app
 from sentiment_rnn.config import validate_config
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.train import TrainingInterrupted, resume, train
+from sentiment_rnn.rnn.checkpoint import CHECKPOINT, load_checkpoint
+from sentiment_rnn.rnn.train import TrainingInterrupted, resume, train
+
+pytestmark = pytest.mark.slow  # every test here trains a model
 
 EPOCHS = 6
 
@@ -47,7 +49,7 @@ def interrupt_after(monkeypatch: pytest.MonkeyPatch, epochs: int) -> None:
             raise KeyboardInterrupt
         return path
 
-    monkeypatch.setattr("sentiment_rnn.train.save_checkpoint", save_then_stop)
+    monkeypatch.setattr("sentiment_rnn.rnn.train.save_checkpoint", save_then_stop)
 
 
 def outcome(run_dir: Path, metrics: dict) -> tuple:
@@ -213,7 +215,7 @@ def test_full_disk_is_refused_before_training(tmp_path: Path, monkeypatch: pytes
     class Usage:
         free = 1_000
 
-    monkeypatch.setattr("sentiment_rnn.train.shutil.disk_usage", lambda path: Usage)
+    monkeypatch.setattr("sentiment_rnn.rnn.train.shutil.disk_usage", lambda path: Usage)
     monkeypatch.setattr(fit_module, "train_epoch", lambda *a, **k: pytest.fail("training started"))
     with pytest.raises(UserError, match="MB free on this disk, training this model needs about"):
         train(config, tmp_path / "run")

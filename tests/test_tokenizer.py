@@ -9,16 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sentiment_rnn.config import TokenizerConfig
-from sentiment_rnn.errors import UserError
-from sentiment_rnn.tokenizer import (
+from sentiment_rnn.data.tokenizer import (
     PAD_ID,
     UNK_ID,
     build_tokenizer,
     encode,
     load_tokenizer,
-    tokens,
     truncate,
 )
+from sentiment_rnn.errors import UserError
 
 CORPUS = [
     "This movie isn't good.<br /><br />I didnt like it, and I can't recommend it!",
@@ -51,7 +50,7 @@ def test_special_tokens_come_first(tokenizer) -> None:
     ],
 )
 def test_normalisation_and_negation(tokenizer, text: str, expected: list[str]) -> None:
-    assert [t if tokenizer.token_to_id(t) is not None else "?" for t in tokens(tokenizer, text)] \
+    assert [t if tokenizer.token_to_id(t) is not None else "?" for t in tokenizer.encode(text).tokens] \
         == expected
 
 
@@ -119,8 +118,9 @@ def test_any_text_encodes_to_valid_ids_deterministically(tokenizer, text: str) -
     assert all(0 <= i < tokenizer.get_vocab_size() for i in first)
 
 
+@pytest.mark.slow
 def test_a_text_over_long_text_is_encoded_in_pieces_to_the_same_ids(tokenizer) -> None:
-    from sentiment_rnn.tokenizer import LONG_TEXT
+    from sentiment_rnn.data.tokenizer import LONG_TEXT
 
     text = (" ".join(CORPUS) + " ") * (LONG_TEXT // 13)  # about 1.5 MB, cut many times
     assert len(text) > 10 * LONG_TEXT

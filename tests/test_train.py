@@ -9,13 +9,15 @@ import pytest
 import torch
 
 from conftest import TINY_CONFIG, write_dataset
-from sentiment_rnn import artifact
+from sentiment_rnn import runs
 from sentiment_rnn.config import load_config
+from sentiment_rnn.data.tokenizer import build_tokenizer
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.evaluate import evaluate
-from sentiment_rnn.predict import Predictor
-from sentiment_rnn.tokenizer import build_tokenizer
-from sentiment_rnn.train import build_model, train
+from sentiment_rnn.evaluation.evaluate import evaluate
+from sentiment_rnn.rnn.predictor import Predictor
+from sentiment_rnn.rnn.train import build_model, train
+
+pytestmark = pytest.mark.slow  # every test here trains a model
 
 UNTIMED = ("seconds", "tokens_per_second", "train_seconds")
 
@@ -49,10 +51,10 @@ def test_another_seed_gives_other_weights(tiny_config: Path, tmp_path: Path) -> 
 
 
 def test_run_directory_is_complete(trained_run: Path) -> None:
-    for name in artifact.REQUIRED + (artifact.HISTORY, artifact.METRICS):
+    for name in runs.REQUIRED + (runs.HISTORY, runs.METRICS):
         assert (trained_run / name).is_file(), name
     meta = json.loads((trained_run / "meta.json").read_text())
-    assert meta["format_version"] == artifact.FORMAT_VERSION
+    assert meta["format_version"] == runs.RUN_FORMAT_VERSION
     assert meta["torch_version"] == torch.__version__
     metrics = json.loads((trained_run / "metrics.json").read_text())
     assert len(read_history(trained_run)) == metrics["epochs_run"] == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
@@ -110,22 +111,17 @@ def read_text_lines(source: str) -> list[Line]:
     return lines
 
 
-def read_lines(source: str) -> list[str]:
-    """One text per line from a file, or from standard input when `source` is '-'.
-
-    The first empty line, or line that is not UTF-8, is an error naming it.
-    """
-    name = source_name(source)
-    lines = read_text_lines(source)
-    for line in lines:
-        if line.problem:
-            raise UserError(f"{name}, line {line.number}: {line.problem}; convert it to UTF-8")
-        if not line.text.strip():
-            raise UserError(f"{name}, line {line.number}: empty line; put one text on each line")
-    return [line.text for line in lines]
-
-
+@functools.cache
 def _umask() -> int:
+    """The process's umask, read once: from /proc on Linux (no change at all), else by setting
+    and restoring it, once, rather than on every write (a race with other threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
     mask = os.umask(0)
     os.umask(mask)
     return mask

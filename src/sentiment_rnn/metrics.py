@@ -1,4 +1,4 @@
-"""Classification metrics from a confusion matrix: accuracy, macro-F1, per-class P/R/F1.
+"""Scoring a model on a labelled split: accuracy, macro-F1, per-class P/R/F1, log loss.
 
 Computed with NumPy so that training and prediction need no scikit-learn; the tests check every
 figure against `sklearn.metrics`.
@@ -52,3 +52,24 @@ def classification_report(
         "labels": list(labels),
         "confusion_matrix": matrix.tolist(),
     }
+
+
+def log_loss(y_true: Sequence[int], probabilities: np.ndarray) -> float:
+    """Mean negative log probability of the true class (rows renormalised, clipped at 1e-15)."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    p = p / p.sum(axis=1, keepdims=True)  # float32 softmax drift
+    true = p[np.arange(len(p)), np.asarray(y_true, dtype=np.int64)]
+    return float(-np.mean(np.log(np.clip(true, 1e-15, 1.0))))
+
+
+def score(y_true: Sequence[int], probabilities: np.ndarray, labels: Sequence[str]) -> dict:
+    """The figures of a model on a labelled split, from its class probabilities (N, C).
+
+    The one scoring function: training (dev each epoch, dev and test at the end), the baseline,
+    `evaluate` and `compare` all call it. `classification_report` of the argmax, and the log
+    loss as "loss".
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    report = classification_report(list(y_true), p.argmax(axis=1).tolist(), labels)
+    report["loss"] = log_loss(y_true, p) if len(p) else 0.0
+    return report

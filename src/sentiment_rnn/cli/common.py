@@ -78,10 +78,7 @@ def print_report(report: dict, format: ReportFormat, tables) -> None:
 
 
 def print_split_metrics(console, metrics: dict) -> None:
-    for split in ("dev", "test"):
-        if metrics[split] is not None:
-            console.print(
-                f"{split}: accuracy {metrics[split]['accuracy']:.4f}, "
-                f"macro-F1 {metrics[split]['macro_f1']:.4f} "
-                f"({metrics[split]['num_examples']:,} examples)"
-            )
+    from sentiment_rnn.render.tables import split_metrics_lines
+
+    for line in split_metrics_lines(metrics):
+        console.print(line)

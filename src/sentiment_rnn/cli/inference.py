@@ -42,8 +42,9 @@ def predict(
     ] = False,
 ) -> None:
     """Label texts, with the probability of every class (RNN or baseline run)."""
-    from sentiment_rnn.output import predictions_table, predictions_text, side_by_side
-    from sentiment_rnn.predict import gather_inputs, load_predictor
+    from sentiment_rnn.predictors import load_predictor
+    from sentiment_rnn.render.tables import predictions_table, predictions_text, side_by_side
+    from sentiment_rnn.texts import gather_inputs
 
     report = functools.partial(typer.echo, err=True)
     inputs = gather_inputs(texts or [], file, skip_bad_lines, on_skip=report)
@@ -52,7 +53,7 @@ def predict(
     predictor = load_predictor(model)
     predictions = predictor.predict(texts)
     if baseline is not None:
-        from sentiment_rnn.baseline import BaselineModel
+        from sentiment_rnn.baseline.model import BaselineModel
 
         other = BaselineModel.from_dir(baseline)
         if other.labels != predictor.labels:
@@ -82,8 +83,8 @@ def evaluate(
     format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.table,
 ) -> None:
     """Accuracy, macro-F1, per-class figures and the confusion matrix."""
-    from sentiment_rnn.evaluate import evaluate as evaluate_run
-    from sentiment_rnn.output import evaluation_tables
+    from sentiment_rnn.evaluation.evaluate import evaluate as evaluate_run
+    from sentiment_rnn.render.tables import evaluation_tables
 
     print_report(evaluate_run(model, data), format, evaluation_tables)
 
@@ -98,9 +99,9 @@ def probe_command(
     format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.table,
 ) -> None:
     """Minimal pairs (negation, contrast, word order, ...): pass rates for one model."""
-    from sentiment_rnn.predict import load_predictor
-    from sentiment_rnn.probes import run_probes
-    from sentiment_rnn.report import probe_table
+    from sentiment_rnn.evaluation.probes import run_probes
+    from sentiment_rnn.predictors import load_predictor
+    from sentiment_rnn.render.tables import probe_table
 
     result = run_probes(load_predictor(model), probes)
     print_report(result, format, lambda report: [probe_table(report)])

@@ -26,8 +26,8 @@ def data_command(
 ) -> None:
     """Look at the data before training: sizes, labels, lengths, vocabulary, problems."""
     from sentiment_rnn.config import load_config
-    from sentiment_rnn.datacheck import inspect_data
-    from sentiment_rnn.output import data_tables
+    from sentiment_rnn.data.inspection import inspect_data
+    from sentiment_rnn.render.tables import data_tables
 
     print_report(inspect_data(load_config(config, set_)), format, data_tables)
 
@@ -50,6 +50,3 @@ def config_validate(config: ConfigOption = None, set_: SetOption = None) -> None
     load_config(config, set_)
     typer.echo(f"{config or DEFAULT_CONFIG}: valid")
 
-
-def main() -> None:
-    app()

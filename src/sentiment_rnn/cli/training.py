@@ -34,11 +34,12 @@ def train(
     """Train a model; the run directory becomes runs/latest."""
     from rich.console import Console
 
-    from sentiment_rnn.artifact import check_latest_replaceable, point_latest
     from sentiment_rnn.config import load_config
-    from sentiment_rnn.train import TrainingInterrupted
-    from sentiment_rnn.train import resume as resume_run
-    from sentiment_rnn.train import train as train_run
+    from sentiment_rnn.rnn.runtime import set_up_process
+    from sentiment_rnn.rnn.train import TrainingInterrupted, resume_config
+    from sentiment_rnn.rnn.train import resume as resume_run
+    from sentiment_rnn.rnn.train import train as train_run
+    from sentiment_rnn.runs import check_latest_replaceable, point_latest
 
     if resume is not None and (config is not None or set_ or output is not None or force):
         raise typer.BadParameter(
@@ -46,8 +47,9 @@ def train(
             "it cannot be combined with --config, --set, --output or --force",
             param_hint="--resume",
         )
-    resolved = None if resume is not None else load_config(config, set_)
+    resolved = resume_config(resume) if resume is not None else load_config(config, set_)
     check_latest_replaceable()  # before training, not after it
+    set_up_process(resolved.training.device)
     log = Console(stderr=True, soft_wrap=True)
     try:
         if resume is not None:
@@ -64,7 +66,7 @@ def train(
 
 
 def _interrupted_message(run_dir: Path, epoch: int | None) -> str:
-    from sentiment_rnn.checkpoint import CHECKPOINT
+    from sentiment_rnn.rnn.checkpoint import CHECKPOINT
 
     saved = (
         "no epoch had finished, so there is no checkpoint yet"
@@ -88,7 +90,7 @@ def baseline_command(
     force: Annotated[bool, typer.Option(help="Write into a non-empty --output directory.")] = False,
 ) -> None:
     """Train the bag-of-words baseline on the same splits as `train` (config's baseline section)."""
-    from sentiment_rnn.baseline import train_baseline
+    from sentiment_rnn.baseline.train import train_baseline
     from sentiment_rnn.config import load_config
 
     resolved = load_config(config, set_)
@@ -120,11 +122,14 @@ def compare_command(
     """RNN against bag of words on the same test split: figures, significance, probes, report."""
     from rich.console import Console
 
-    from sentiment_rnn.compare import compare
     from sentiment_rnn.config import load_config
-    from sentiment_rnn.report import print_summary
+    from sentiment_rnn.evaluation.compare import compare
+    from sentiment_rnn.render.comparison import print_summary
+    from sentiment_rnn.rnn.runtime import set_up_process
 
     resolved = load_config(config, set_)
+    if rnn is None:
+        set_up_process(resolved.training.device)
     report = compare(
         resolved, rnn, baseline, output, Console(stderr=True, soft_wrap=True),
         force=force, probes=probes,

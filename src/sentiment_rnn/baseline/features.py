@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from sentiment_rnn.tokenizer import normalizer
+from sentiment_rnn.data.tokenizer import normalizer
 
 TOKEN_PATTERN = r"n't|[^\W_]+(?:[-'][^\W_]+)*|[!?]"
 # Kept when stop_words is "english": scikit-learn's list would drop them, and they carry sentiment.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
-from sentiment_rnn.tokenizer import PAD_ID
+from sentiment_rnn.data.tokenizer import PAD_ID
 
 PAD_TO_MULTIPLE = 16  # batch widths: 16, 32, 48, ... (see `collate`)
 

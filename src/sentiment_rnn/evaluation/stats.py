@@ -11,18 +11,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sentiment_rnn.metrics import classification_report
+from sentiment_rnn.metrics import score
 
 EXACT_BELOW = 25  # discordant pairs under which McNemar's test uses the exact binomial
 
 
 def scores(y: np.ndarray, probabilities: np.ndarray, labels: Sequence[str]) -> dict:
-    """Accuracy, macro-F1, per-class figures, log loss, and ROC-AUC for two classes (else None)."""
-    from sklearn.metrics import log_loss, roc_auc_score
+    """`metrics.score` (its "loss" as "log_loss"), and ROC-AUC for two classes (else None)."""
+    from sklearn.metrics import roc_auc_score
 
     probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)  # float32 softmax drift
-    report = classification_report(y.tolist(), probabilities.argmax(axis=1).tolist(), labels)
-    report["log_loss"] = float(log_loss(y, probabilities, labels=list(range(len(labels)))))
+    report = score(y.tolist(), probabilities, labels)
+    report["log_loss"] = report.pop("loss")
     binary = len(labels) == 2 and len(set(y.tolist())) == 2
     report["roc_auc"] = float(roc_auc_score(y, probabilities[:, 1])) if binary else None
     return report

@@ -5,16 +5,18 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
-
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.metrics import classification_report
-from sentiment_rnn.predict import load_predictor
+from sentiment_rnn.metrics import score
+from sentiment_rnn.predictors import load_predictor
 
 
 def evaluate(model_dir: Path | None, data: Path | None = None) -> dict:
     """Accuracy, macro-F1, per-class figures and the confusion matrix, with their source."""
-    from sentiment_rnn.data import check_labels, load_dataset, read_split  # pandas: evaluate only
+    from sentiment_rnn.data.dataset import (  # pandas: evaluate only
+        check_labels,
+        load_dataset,
+        read_split,
+    )
 
     predictor = load_predictor(model_dir)  # an RNN run or a baseline run
     config = predictor.config
@@ -29,15 +31,12 @@ def evaluate(model_dir: Path | None, data: Path | None = None) -> dict:
     probabilities = predictor.predict_proba(split.texts)
     seconds = time.perf_counter() - start
     index = {label: i for i, label in enumerate(predictor.labels)}
-    report = classification_report(
-        [index[label] for label in split.labels],
-        np.asarray(probabilities).argmax(axis=1).tolist(),
-        predictor.labels,
-    )
+    figures = score([index[label] for label in split.labels], probabilities, predictor.labels)
+    figures.pop("loss")  # not (yet) part of evaluate's output (docs/output-formats.md)
     return {
         "model": str(predictor.path),
         "data": split.source,
-        **report,
+        **figures,
         "predict_seconds": seconds,  # tokenizing and predicting, not reading or loading
         "texts_per_second": len(split) / seconds,
     }

@@ -1,7 +1,7 @@
 """From the config's `data` section to train / dev / test splits and a fixed label order.
 
 Files are read by `readers.py`, named sources (IMDB, SST-2, Rotten Tomatoes, Hugging Face) by
-`datasets.py`. Whatever split a source lacks is carved here: test first (when `test_fraction`
+`corpora.py`. Whatever split a source lacks is carved here: test first (when `test_fraction`
 is above 0), then dev, each stratified by label and seeded.
 """
 
@@ -12,10 +12,10 @@ import json
 import random
 from dataclasses import dataclass
 
-from sentiment_rnn import datasets
 from sentiment_rnn.config import DataConfig
+from sentiment_rnn.data import corpora
+from sentiment_rnn.data.split import Split, read_split
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.readers import Split, read_split
 
 __all__ = [
     "Dataset", "Split", "carve", "check_labels", "fingerprint", "label_order", "load_dataset",
@@ -31,16 +31,16 @@ class Dataset:
     labels: list[str]  # class order: index i is class i
 
 
-def read_source(config: DataConfig, show_progress: bool = True) -> datasets.Splits:
+def read_source(config: DataConfig, show_progress: bool = True) -> corpora.Splits:
     """The splits the configured source provides; missing ones are None."""
     if config.source == "imdb":
-        return datasets.read_imdb(config, show_progress)
+        return corpora.read_imdb(config, show_progress)
     if config.source == "sst2":
-        return datasets.read_sst2(config)
+        return corpora.read_sst2(config)
     if config.source == "rotten_tomatoes":
-        return datasets.read_rotten_tomatoes(config)
+        return corpora.read_rotten_tomatoes(config)
     if config.source == "huggingface":
-        return datasets.read_huggingface(config)
+        return corpora.read_huggingface(config)
 
     def read(path):
         return read_split(

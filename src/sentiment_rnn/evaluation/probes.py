@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from sentiment_rnn.errors import UserError
+from sentiment_rnn.texts import Classifier
 
 GROUPS = ("negation", "negated_negative", "contrast", "word_order", "intensifier")
 KEYS = ("group", "pair", "text", "label")
@@ -36,14 +35,6 @@ WORD_ORDER_NOTE = (
     "as 'good not' against 'bad not', so it can tell some pairs apart: from those local n-grams, "
     "not from the order of the clauses."
 )
-
-
-class Classifier(Protocol):
-    """What the probes need: the RNN's `Predictor` and the `BaselineModel` both fit."""
-
-    labels: list[str]
-
-    def predict_proba(self, texts: Sequence[str]): ...
 
 
 @dataclass
@@ -127,7 +118,7 @@ def match_labels(probes: list[Probe], labels: list[str], source: str) -> list[st
 
 def unigram_bag(text: str) -> Counter:
     """The multiset of words a unigram bag of words sees (the baseline's own normalisation)."""
-    from sentiment_rnn.bow import analyzer
+    from sentiment_rnn.baseline.features import analyzer
 
     settings = {"lowercase": True, "ngram_range": (1, 1), "stop_words": None}
     return Counter(analyzer(settings)(text))

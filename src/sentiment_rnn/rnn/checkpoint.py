@@ -19,7 +19,6 @@ previous epoch's checkpoint intact. It is deleted when the run finishes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -28,28 +27,10 @@ from safetensors.torch import save
 
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
+from sentiment_rnn.rnn.fit import TrainingState
 
 CHECKPOINT = "checkpoint.safetensors"
 CHECKPOINT_VERSION = 1
-
-
-@dataclass
-class TrainingState:
-    """Where training stands after a completed epoch."""
-
-    epoch: int
-    best_epoch: int
-    best_score: float
-    history: list[dict]
-    seconds: float
-    model: dict[str, torch.Tensor]
-    best: dict[str, torch.Tensor]
-    optimizer: dict
-    scheduler: dict
-    generator: torch.Tensor
-    torch_rng: torch.Tensor
-    fingerprints: dict[str, str]
-    stopped_early: bool = False
 
 
 def save_checkpoint(run_dir: Path, state: TrainingState) -> Path:

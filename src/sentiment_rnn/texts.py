@@ -1,6 +1,5 @@
-"""Prediction from a run directory alone: `Predictor.from_dir(path).predict(texts)`.
-
-This path imports no scikit-learn and no pandas, so a single prediction starts fast.
+"""Texts in, predictions out: the checks every model applies to its input, the gathering of
+TEXT arguments and --file lines, and the `Prediction` every model returns. Imports no torch.
 
 Any text with at least one visible character gets an answer: emoji, any script, control
 characters inside it (each read as `<unk>`, as in training), a megabyte of text (tokenized,
@@ -15,14 +14,21 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Protocol
 
-import torch
-
-from sentiment_rnn.artifact import Run, load_run
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.model import predict_logits
-from sentiment_rnn.tokenizer import encode
+from sentiment_rnn.files import read_text_lines, source_name
+
+
+class Classifier(Protocol):
+    """What every predictor offers, whatever runs it (the RNN's `Predictor`, `BaselineModel`;
+    `predictors.load_predictor` picks one by the run's kind)."""
+
+    labels: list[str]
+
+    def predict_proba(self, texts: Sequence[str]): ...  # (N, C) in `labels` order
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]: ...
 
 
 @dataclass
@@ -33,48 +39,6 @@ class Prediction:
 
     def as_dict(self) -> dict:
         return {"text": self.text, "label": self.label, "probabilities": self.probabilities}
-
-
-class Predictor:
-    """A trained run, ready to classify texts."""
-
-    def __init__(self, run: Run, batch_size: int = 64) -> None:
-        self.run = run
-        self.batch_size = batch_size
-        self.device = next(run.model.parameters()).device
-
-    @classmethod
-    def from_dir(cls, path: Path | None = None, device: str = "cpu") -> Predictor:
-        return cls(load_run(path, device))
-
-    @property
-    def labels(self) -> list[str]:
-        return self.run.labels
-
-    @property
-    def path(self) -> Path:
-        return self.run.path
-
-    @property
-    def config(self):
-        return self.run.config
-
-    @property
-    def meta(self) -> dict:
-        return self.run.meta
-
-    def predict_proba(self, texts: Sequence[str]) -> torch.Tensor:
-        """Class probabilities (N, C) for each text, in the run's label order."""
-        texts = check_texts(texts)
-        if not texts:
-            return torch.empty(0, len(self.labels))
-        config = self.run.config.tokenizer
-        ids = encode(self.run.tokenizer, texts, config.max_length, config.truncation)
-        logits = predict_logits(self.run.model, ids, self.batch_size, self.device)
-        return logits.softmax(dim=-1)
-
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        return predictions(texts, self.labels, self.predict_proba(texts))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -138,8 +102,6 @@ def gather_inputs(
     A bad one is an error naming it, or, with `skip_bad`, reported through `on_skip` as
     "FILE, line N: <problem>; skipped" and left out.
     """
-    from sentiment_rnn.files import read_text_lines, source_name
-
     items = [(Input(text, f"text {i}"), None) for i, text in enumerate(texts, start=1)]
     if file is not None:
         name = source_name(file)
@@ -177,19 +139,3 @@ def predictions(texts: Sequence[str], labels: Sequence[str], probabilities) -> l
         )
         for text, row in zip(texts, probabilities, strict=True)
     ]
-
-
-def load_predictor(path: Path | None = None):
-    """A finished run of either kind: `Predictor` (RNN) or `BaselineModel` (bag of words).
-
-    Both offer `.labels`, `.predict_proba(texts)` and `.predict(texts)`. scikit-learn and SciPy
-    are imported only for a baseline run.
-    """
-    from sentiment_rnn.artifact import read_meta, resolve_run_dir
-
-    run_dir = resolve_run_dir(path)
-    if read_meta(run_dir).get("kind") == "baseline":
-        from sentiment_rnn.baseline import BaselineModel
-
-        return BaselineModel.from_dir(run_dir)
-    return Predictor.from_dir(run_dir)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from sentiment_rnn.batching import iterate_batches
 from sentiment_rnn.config import ModelConfig
-from sentiment_rnn.tokenizer import PAD_ID
+from sentiment_rnn.data.tokenizer import PAD_ID
+from sentiment_rnn.rnn.batching import iterate_batches
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -97,6 +97,18 @@ def masked_pool(
     return torch.cat(pooled, dim=-1)
 
 
+def prefix_pool(outputs: torch.Tensor, pooling: str) -> torch.Tensor:
+    """One direction's outputs (T, D) of one text -> (T, D) or (T, 2D): row t pooled as
+    `masked_pool` would pool the text ending at t (`last`: the output at t; running mean, max)."""
+    steps = torch.arange(1, outputs.shape[0] + 1, device=outputs.device).unsqueeze(1)  # (T, 1)
+    pooled = [outputs] if pooling == "last" else []  # the output at t is the state after t
+    if pooling in ("mean", "mean_max"):
+        pooled.append(outputs.cumsum(dim=0) / steps)  # (T, D) running mean
+    if pooling in ("max", "mean_max"):
+        pooled.append(outputs.cummax(dim=0).values)  # (T, D) running max
+    return torch.cat(pooled, dim=-1)
+
+
 class SentimentRNN(nn.Module):
     """Many-to-one recurrent classifier: token ids (B, T) and lengths (B,) -> logits (B, C)."""
 
@@ -132,6 +144,18 @@ class SentimentRNN(nn.Module):
         outputs = self.encoder(embedded, lengths)  # (B, T, D)
         pooled = masked_pool(outputs, lengths, self.config.pooling, self.config.bidirectional)
         return self.classifier(self.dropout(pooled))  # (B, C)
+
+    @torch.no_grad()
+    def prefix_logits(self, ids: list[int]) -> torch.Tensor:
+        """Unidirectional model: logits (T, C) as if the text ended after each token, from one
+        encoder pass (a bidirectional model's backward states depend on the end: run each prefix)."""
+        if self.config.bidirectional:
+            raise ValueError("prefix_logits needs a unidirectional model; run each prefix instead")
+        self.eval()
+        device = next(self.parameters()).device
+        x = torch.tensor([ids], device=device)  # (1, T)
+        outputs = self.encoder(self.embedding(x), torch.tensor([len(ids)], device=device))[0]  # (T, D)
+        return self.classifier(prefix_pool(outputs, self.config.pooling)).float()  # (T, C)
 
 
 def count_parameters(model: nn.Module) -> int:

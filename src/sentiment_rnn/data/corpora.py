@@ -18,9 +18,9 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from sentiment_rnn.config import DataConfig
+from sentiment_rnn.data.split import Split, drop_bad_rows
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import decode_utf8
-from sentiment_rnn.readers import Split, drop_bad_rows
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
@@ -174,7 +174,7 @@ def _csv_form(folder: Path, split: str) -> Path | None:
 
 
 def _read_imdb_csv(path: Path | None) -> Split:
-    from sentiment_rnn.readers import read_split
+    from sentiment_rnn.data.split import read_split
 
     if path is None:
         raise UserError("IMDB CSV form: train.csv(.gz) found but no test.csv(.gz) beside it")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from rich.markup import escape
 from rich.table import Table
 
-from sentiment_rnn.predict import Prediction
+from sentiment_rnn.texts import Prediction
 
 Lines = Sequence[int | None] | None  # `predict --skip-bad-lines`: each text's line in --file
 
@@ -174,3 +174,23 @@ def side_by_side(
                          *(f"{a.probabilities[label]:.6f}" for label in labels),
                          *(f"{b.probabilities[label]:.6f}" for label in labels)])
     return buffer.getvalue().rstrip("\n")
+
+
+def probe_table(result: dict) -> Table:
+    """One model's probe results (the `probe` command)."""
+    table = Table("probe group", "passed", "pass rate", "pairs both right", title=escape(result["source"]))
+    for group, g in [*result["groups"].items(), ("all", result["overall"])]:
+        pairs = f"{g['pairs_passed']}/{g['pairs']}" if g.get("pairs") else ""
+        table.add_row(escape(group), f"{g['passed']}/{g['total']}", f"{g['pass_rate']:.0%}", pairs)
+    return table
+
+
+def split_metrics_lines(metrics: dict) -> list[str]:
+    """`dev: accuracy 0.9000, macro-F1 0.8990 (100 examples)`, then the same for test."""
+    return [
+        f"{split}: accuracy {metrics[split]['accuracy']:.4f}, "
+        f"macro-F1 {metrics[split]['macro_f1']:.4f} "
+        f"({metrics[split]['num_examples']:,} examples)"
+        for split in ("dev", "test")
+        if metrics[split] is not None
+    ]

@@ -18,20 +18,18 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from sentiment_rnn.artifact import Run, load_run, read_meta, resolve_run_dir
-from sentiment_rnn.bow import TOKEN_PATTERN, analyzer, scores_to_proba, stop_word_list
+from sentiment_rnn.baseline.features import TOKEN_PATTERN, stop_word_list
+from sentiment_rnn.data.tokenizer import UNK, UNK_ID, encode, normalizer, truncate
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.model import predict_logits
-from sentiment_rnn.tokenizer import UNK, UNK_ID, normalizer, truncate
+from sentiment_rnn.rnn.model import predict_logits
+from sentiment_rnn.rnn.run import Run, load_run
 
-FORMAT_VERSION = 1
+EXPLANATION_FORMAT_VERSION = 1  # of the --format json output
 MAX_EXACT = 512  # tokens read: up to this many, every prefix and every occlusion is computed
 STRIDED_POINTS = 256  # longer bidirectional texts: prefix runs spread evenly over the text
 FOCUS = 128  # longer texts: tokens around the largest flip that are computed exactly
@@ -73,7 +71,7 @@ class Explanation:
             )
         ]
         return {
-            "format_version": FORMAT_VERSION, "model": self.model, "text": self.text,
+            "format_version": EXPLANATION_FORMAT_VERSION, "model": self.model, "text": self.text,
             "labels": self.labels, "label": self.label,
             "probabilities": dict(zip(self.labels, self.probabilities, strict=True)),
             "trajectory_method": self.trajectory_method, "importance_method": "occlusion",
@@ -85,15 +83,10 @@ class Explanation:
 
 def explain(text: str, model: Path | None = None, baseline: Path | None = None) -> Explanation:
     """The whole `explain` command: load the run(s), explain `text`."""
-    run_dir = resolve_run_dir(model)
-    if read_meta(run_dir).get("kind") == "baseline":
-        raise UserError(
-            f"{run_dir}: a baseline run; explain needs an RNN run as --model "
-            "(pass the baseline beside it with --baseline DIR)"
-        )
-    result = explain_run(load_run(run_dir), text)
+    hint = "explain needs an RNN run as --model (pass the baseline beside it with --baseline DIR)"
+    result = explain_run(load_run(model, hint=hint), text)
     if baseline is not None:
-        from sentiment_rnn.baseline import BaselineModel
+        from sentiment_rnn.baseline.model import BaselineModel
 
         other = BaselineModel.from_dir(baseline)
         if other.labels != result.labels:
@@ -108,7 +101,7 @@ def read_tokens(run: Run, text: str) -> tuple[list[int], list[str], list[tuple[i
         raise UserError("the text is empty; give at least one word to explain")
     tokenizer, config = run.tokenizer, run.config.tokenizer
     words = tokenizer.pre_tokenizer.pre_tokenize_str(tokenizer.normalizer.normalize_str(text))
-    ids = tokenizer.encode(text).ids
+    ids = encode(tokenizer, [text])[0] if words else []  # the one encoding path (long texts too)
     if not ids:
         raise UserError("the text has no tokens the model can read (only markup or spaces?)")
     assert len(ids) == len(words), "a word-level tokenizer gives one token per word"
@@ -134,23 +127,6 @@ def runs_of(positions: list[int]) -> list[list[int]]:
         else:
             ranges.append([k, k + 1])
     return ranges
-
-
-@torch.no_grad()
-def prefix_pooling(model, ids: list[int]) -> torch.Tensor:
-    """Unidirectional model: probabilities (T, C) after each prefix, from one encoder pass."""
-    model.eval()
-    device = next(model.parameters()).device
-    x = torch.tensor([ids], device=device)  # (1, T)
-    outputs = model.encoder(model.embedding(x), torch.tensor([len(ids)], device=device))[0]  # (T, D)
-    steps = torch.arange(1, len(ids) + 1, device=device).unsqueeze(1)  # (T, 1)
-    pooling = model.config.pooling
-    pooled = [outputs] if pooling == "last" else []  # the output at t is the state after t
-    if pooling in ("mean", "mean_max"):
-        pooled.append(outputs.cumsum(dim=0) / steps)  # (T, D) running mean
-    if pooling in ("max", "mean_max"):
-        pooled.append(outputs.cummax(dim=0).values)  # (T, D) running max
-    return model.classifier(torch.cat(pooled, dim=-1)).float().softmax(dim=-1).cpu()  # (T, C)
 
 
 def run_many(model, sequences: list[list[int]]) -> torch.Tensor:
@@ -208,7 +184,7 @@ def explain_run(run: Run, text: str) -> Explanation:
     label = int(full.argmax())
     bidirectional = model.config.bidirectional
     if not bidirectional:
-        positions, probs = list(range(length)), prefix_pooling(model, ids)
+        positions, probs = list(range(length)), model.prefix_logits(ids).softmax(dim=-1).cpu()
     else:
         stride = 1 if length <= MAX_EXACT else math.ceil(length / STRIDED_POINTS)
         positions = sorted(set(range(stride - 1, length, stride)) | {length - 1})
@@ -257,8 +233,7 @@ def explain_baseline(model, text: str, rnn: Explanation) -> dict:
     matches = list(re.finditer(TOKEN_PATTERN, normalized))
     stop = stop_word_list(settings["stop_words"])
     content = [k for k, match in enumerate(matches) if match.group() not in stop]
-    probs = scores_to_proba(occluded_scores(model, [matches[k].group() for k in content]),
-                            settings["link"])  # (1 + W, C): the text, then without each word
+    probs = model.occlusion_proba([matches[k].group() for k in content])  # (1 + W, C): the text, then without each word
     target = rnn.labels.index(rnn.label)
     importance = dict(zip(content, (probs[0, target] - probs[1:, target]).tolist(), strict=True))
     by_start = {span[0]: t for t, span in enumerate(rnn.spans)}
@@ -273,43 +248,3 @@ def explain_baseline(model, text: str, rnn: Explanation) -> dict:
             for k, match in enumerate(matches)
         ],
     }
-
-
-def occluded_scores(model, words: list[str]) -> np.ndarray:
-    """Linear scores (1 + W, K) of `words`, then of `words` without each word in turn.
-
-    Removing word i changes only the n-grams within n - 1 words of it, so each row updates the
-    full text's sums from those: presence (nbsvm), or the TF-IDF numerator and squared norm.
-    """
-    settings, tfidf = model.settings, model.kind == "tfidf_logreg"
-    analyze, span = analyzer(settings), settings["ngram_range"][1] - 1
-    column = {term: i for i, term in enumerate(model.vocabulary)}
-    weights = model.arrays["coef"] if tfidf else model.arrays["nb_ratio"] * model.arrays["coef"]
-
-    def value(gram: str, count: int) -> float:  # the feature before the L2 norm
-        if count <= 0 or not tfidf:
-            return float(count > 0)
-        tf = 1.0 + math.log(count) if settings["sublinear_tf"] else float(count)
-        return tf * float(model.arrays["idf"][0, column[gram]])
-
-    counts = Counter(analyze(" ".join(words)))
-    known = [gram for gram in counts if gram in column]
-    numerator = sum((value(g, counts[g]) * weights[:, column[g]] for g in known),
-                    np.zeros(weights.shape[0]))  # (K,)
-    rows = [(numerator, sum(value(g, counts[g]) ** 2 for g in known))]
-    for i in range(len(words)):
-        lo, hi = max(0, i - span), min(len(words), i + span + 1)
-        delta = Counter(analyze(" ".join(words[lo:i] + words[i + 1 : hi])))
-        delta.subtract(Counter(analyze(" ".join(words[lo:hi]))))
-        top, square = numerator.copy(), rows[0][1]
-        for gram, change in delta.items():
-            if change and gram in column:
-                old, new = value(gram, counts[gram]), value(gram, counts[gram] + change)
-                top += (new - old) * weights[:, column[gram]]
-                square += new * new - old * old
-        rows.append((top, square))
-    scores = np.array([row[0] for row in rows])  # (1 + W, K)
-    if tfidf:
-        norms = np.sqrt(np.array([max(row[1], 0.0) for row in rows]))[:, None]  # (1 + W, 1)
-        scores = np.where(norms > 1e-9, scores / np.where(norms > 1e-9, norms, 1.0), 0.0)
-    return scores + model.arrays["intercept"]

@@ -1,7 +1,9 @@
 """The training loop: AdamW, a learning-rate schedule, clipping, early stopping, checkpoints.
 
-`fit` trains a model on encoded splits and knows nothing of files: it hands the full training
-state to a callback after every epoch, and can start again from such a state.
+`fit` trains a model on encoded splits and knows nothing of files or terminals: it hands the
+full training state to a callback after every epoch (`rnn/checkpoint.py` writes it), can start
+again from such a state, and reports progress through `Progress` callbacks (drawn by
+`render/progress.py`, or by anything else that has the three methods).
 """
 
 from __future__ import annotations
@@ -11,17 +13,55 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import torch
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from torch import nn
 
-from sentiment_rnn.batching import iterate_batches, num_batches
-from sentiment_rnn.checkpoint import TrainingState
 from sentiment_rnn.config import TrainingConfig
-from sentiment_rnn.metrics import classification_report
-from sentiment_rnn.model import predict_logits
+from sentiment_rnn.metrics import score
+from sentiment_rnn.rnn.batching import iterate_batches, num_batches
+from sentiment_rnn.rnn.model import predict_logits
+
+
+class Progress(Protocol):
+    """Where the loop reports progress; `render.progress.ProgressBar` draws it in a terminal."""
+
+    def start_epoch(self, epoch: int, batches: int) -> None: ...
+    def batch_done(self, loss: float, tokens_per_second: float) -> None: ...
+    def end_epoch(self) -> None: ...
+
+
+class NoProgress:
+    """Reports nothing."""
+
+    def start_epoch(self, epoch: int, batches: int) -> None:
+        pass
+
+    def batch_done(self, loss: float, tokens_per_second: float) -> None:
+        pass
+
+    def end_epoch(self) -> None:
+        pass
+
+
+@dataclass
+class TrainingState:
+    """Where training stands after a completed epoch (saved by `rnn/checkpoint.py`)."""
+
+    epoch: int
+    best_epoch: int
+    best_score: float
+    history: list[dict]
+    seconds: float
+    model: dict[str, torch.Tensor]
+    best: dict[str, torch.Tensor]
+    optimizer: dict
+    scheduler: dict
+    generator: torch.Tensor
+    torch_rng: torch.Tensor
+    fingerprints: dict[str, str]
+    stopped_early: bool = False
 
 
 @dataclass
@@ -64,26 +104,9 @@ def make_scheduler(
 def evaluate_encoded(
     model: nn.Module, data: Encoded, labels: list[str], batch_size: int, device: torch.device
 ) -> dict:
-    """Loss and the classification report of `model` on one encoded split."""
+    """`metrics.score` of `model` on one encoded split."""
     logits = predict_logits(model, data.ids, batch_size, device)
-    targets = torch.tensor(data.targets)
-    report = classification_report(data.targets, logits.argmax(dim=1).tolist(), labels)
-    report["loss"] = float(nn.functional.cross_entropy(logits, targets))
-    return report
-
-
-def _progress(console: Console | None) -> Progress:
-    return Progress(
-        TextColumn("epoch {task.fields[epoch]}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("loss {task.fields[loss]:.4f}"),
-        TextColumn("{task.fields[speed]:>8,.0f} tok/s"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=console is None,
-    )
+    return score(data.targets, logits.softmax(dim=-1).numpy(), labels)
 
 
 def train_epoch(
@@ -100,9 +123,7 @@ def train_epoch(
     """One pass over the training data: (mean loss, real tokens seen, seconds)."""
     model.train()
     total_loss, seen, tokens, start = 0.0, 0, 0, time.perf_counter()
-    task = progress.add_task(
-        "train", total=num_batches(len(data.ids), config.batch_size), epoch=epoch, loss=0.0, speed=0.0
-    )
+    progress.start_epoch(epoch, num_batches(len(data.ids), config.batch_size))
     for batch in iterate_batches(data.ids, data.targets, config.batch_size, generator):
         batch = batch.to(device)
         loss = nn.functional.cross_entropy(model(batch.input_ids, batch.lengths), batch.labels)
@@ -117,8 +138,8 @@ def train_epoch(
         seen += size
         tokens += batch.num_tokens
         elapsed = time.perf_counter() - start
-        progress.update(task, advance=1, loss=total_loss / seen, speed=tokens / max(elapsed, 1e-9))
-    progress.remove_task(task)
+        progress.batch_done(total_loss / seen, tokens / max(elapsed, 1e-9))
+    progress.end_epoch()
     return total_loss / max(seen, 1), tokens, time.perf_counter() - start
 
 
@@ -130,7 +151,7 @@ def fit(
     config: TrainingConfig,
     device: torch.device,
     seed: int,
-    console: Console | None = None,
+    progress: Progress | None = None,
     on_epoch: Callable[[dict], None] | None = None,
     *,
     resume: TrainingState | None = None,
@@ -150,30 +171,30 @@ def fit(
     if resume is not None:
         best_state = _restore(resume, model, optimizer, scheduler, generator, result)
     start = time.perf_counter() - result.seconds
-    with _progress(console) as progress:
-        for epoch in range(len(result.history) + 1, config.epochs + 1):
-            if result.stopped_early:
-                break
-            loss, tokens, seconds = train_epoch(
-                model, train, optimizer, scheduler, config, device, generator, progress, epoch
-            )
-            scores = evaluate_encoded(model, dev, labels, config.batch_size * 2, device)
-            record = {
-                "epoch": epoch, "train_loss": loss, "dev_loss": scores["loss"],
-                "dev_accuracy": scores["accuracy"], "dev_macro_f1": scores["macro_f1"],
-                "seconds": seconds, "tokens_per_second": tokens / seconds,
-            }
-            result.history.append(record)
-            if scores[config.metric] > result.best_score:
-                result.best_score, result.best_epoch = scores[config.metric], epoch
-                best_state = copy.deepcopy(model.state_dict())
-            elif config.patience is not None and epoch - result.best_epoch >= config.patience:
-                result.stopped_early = True
-            if on_checkpoint is not None:
-                result.seconds = time.perf_counter() - start
-                on_checkpoint(_snapshot(result, model, best_state, optimizer, scheduler, generator))
-            if on_epoch is not None:
-                on_epoch(record)
+    progress = progress or NoProgress()
+    for epoch in range(len(result.history) + 1, config.epochs + 1):
+        if result.stopped_early:
+            break
+        loss, tokens, seconds = train_epoch(
+            model, train, optimizer, scheduler, config, device, generator, progress, epoch
+        )
+        scores = evaluate_encoded(model, dev, labels, config.batch_size * 2, device)
+        record = {
+            "epoch": epoch, "train_loss": loss, "dev_loss": scores["loss"],
+            "dev_accuracy": scores["accuracy"], "dev_macro_f1": scores["macro_f1"],
+            "seconds": seconds, "tokens_per_second": tokens / seconds,
+        }
+        result.history.append(record)
+        if scores[config.metric] > result.best_score:
+            result.best_score, result.best_epoch = scores[config.metric], epoch
+            best_state = copy.deepcopy(model.state_dict())
+        elif config.patience is not None and epoch - result.best_epoch >= config.patience:
+            result.stopped_early = True
+        if on_checkpoint is not None:
+            result.seconds = time.perf_counter() - start
+            on_checkpoint(_snapshot(result, model, best_state, optimizer, scheduler, generator))
+        if on_epoch is not None:
+            on_epoch(record)
     model.load_state_dict(best_state)
     result.seconds = time.perf_counter() - start
     return result

@@ -66,15 +66,6 @@ def probes_table(report: dict) -> Table:
     return _side_by_side(report, "probe group", title, probe_rows(report))
 
 
-def probe_table(result: dict) -> Table:
-    """One model's probe results (the `probe` command)."""
-    table = Table("probe group", "passed", "pass rate", "pairs both right", title=escape(result["source"]))
-    for group, g in [*result["groups"].items(), ("all", result["overall"])]:
-        pairs = f"{g['pairs_passed']}/{g['pairs']}" if g.get("pairs") else ""
-        table.add_row(escape(group), f"{g['passed']}/{g['total']}", f"{g['pass_rate']:.0%}", pairs)
-    return table
-
-
 def _short(text: str, width: int = 90) -> str:
     text = " ".join(text.replace("<br />", " ").split())
     return text if len(text) <= width else text[: width - 3] + "..."

@@ -12,9 +12,9 @@ from collections import Counter
 import numpy as np
 
 from sentiment_rnn.config import Config
-from sentiment_rnn.data import Dataset, load_dataset
-from sentiment_rnn.readers import Split
-from sentiment_rnn.tokenizer import UNK_ID, build_tokenizer
+from sentiment_rnn.data.dataset import Dataset, load_dataset
+from sentiment_rnn.data.split import Split
+from sentiment_rnn.data.tokenizer import UNK_ID, build_tokenizer, encode
 
 PERCENTILES = (5, 25, 50, 75, 95, 99)
 
@@ -60,7 +60,7 @@ def inspect_data(config: Config) -> dict:
     for name, split in splits.items():
         if split is None:
             continue
-        ids = [enc.ids for enc in tokenizer.encode_batch_fast(split.texts)]
+        ids = encode(tokenizer, split.texts, empty=())
         reports[name] = split_report(split, ids, max_length, None if name == "train" else train_keys)
     return {
         "labels": dataset.labels,

@@ -17,8 +17,14 @@ import torch
 from rich.console import Console
 from tokenizers import Tokenizer
 
-from sentiment_rnn import artifact
-from sentiment_rnn.checkpoint import (
+from sentiment_rnn import runs
+from sentiment_rnn.config import Config, read_config
+from sentiment_rnn.data.dataset import Dataset, Split, load_dataset, split_records
+from sentiment_rnn.data.tokenizer import build_tokenizer, encode
+from sentiment_rnn.errors import UserError
+from sentiment_rnn.files import atomic_write
+from sentiment_rnn.render.progress import ProgressBar, epoch_line
+from sentiment_rnn.rnn.checkpoint import (
     CHECKPOINT,
     TrainingState,
     check_fingerprints,
@@ -28,15 +34,11 @@ from sentiment_rnn.checkpoint import (
     remove_checkpoint,
     save_checkpoint,
 )
-from sentiment_rnn.config import Config, read_yaml_mapping, validate_config
-from sentiment_rnn.data import Dataset, Split, load_dataset, split_records
-from sentiment_rnn.embeddings import load_pretrained
-from sentiment_rnn.errors import UserError
-from sentiment_rnn.files import atomic_write
-from sentiment_rnn.fit import Encoded, FitResult, evaluate_encoded, fit
-from sentiment_rnn.model import SentimentRNN, count_parameters
-from sentiment_rnn.runtime import keep_freed_memory, resolve_device
-from sentiment_rnn.tokenizer import build_tokenizer, encode
+from sentiment_rnn.rnn.embeddings import load_pretrained
+from sentiment_rnn.rnn.fit import Encoded, FitResult, evaluate_encoded, fit
+from sentiment_rnn.rnn.model import SentimentRNN, count_parameters
+from sentiment_rnn.rnn.run import save_run
+from sentiment_rnn.rnn.runtime import resolve_device, scoped
 
 
 @dataclass
@@ -86,33 +88,30 @@ def build_model(config: Config, tokenizer: Tokenizer, num_classes: int) -> Senti
     return model
 
 
-def _summary_line(record: dict) -> str:
-    return (
-        f"epoch {record['epoch']:>3}  train loss {record['train_loss']:.4f}  "
-        f"dev acc {record['dev_accuracy']:.4f}  dev macro-F1 {record['dev_macro_f1']:.4f}  "
-        f"{record['seconds']:.1f}s  {record['tokens_per_second']:,.0f} tok/s"
-    )
-
-
 def train(
     config: Config, output: Path | None = None, force: bool = False, console: Console | None = None
 ) -> tuple[Path, dict]:
     """The whole `train` command: returns the run directory and its metrics."""
     config = config.with_absolute_paths()
-    run_dir = artifact.prepare_run_dir(output or artifact.default_run_dir(config.name), force)
-    atomic_write(run_dir / artifact.CONFIG, config.to_yaml())
-    (run_dir / artifact.HISTORY).unlink(missing_ok=True)
+    run_dir = runs.prepare_run_dir(output or runs.default_run_dir(config.name), force)
+    atomic_write(run_dir / runs.CONFIG, config.to_yaml())
+    (run_dir / runs.HISTORY).unlink(missing_ok=True)
     remove_checkpoint(run_dir)
     return _train_into(run_dir, config, None, console)
 
 
+def resume_config(run_dir: Path) -> Config:
+    """The config of an unfinished run, to resume it with; a finished run is refused."""
+    if not (run_dir / runs.CONFIG).is_file():
+        raise UserError(f"{run_dir}: no {runs.CONFIG}, so not a run directory to resume")
+    if (run_dir / runs.META).exists():
+        raise UserError(f"{run_dir}: this run already finished ({runs.META} exists); nothing to resume")
+    return read_config(run_dir / runs.CONFIG)
+
+
 def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
     """`train --resume`: continue an unfinished run from its last checkpoint, with its own config."""
-    if not (run_dir / artifact.CONFIG).is_file():
-        raise UserError(f"{run_dir}: no {artifact.CONFIG}, so not a run directory to resume")
-    if (run_dir / artifact.META).exists():
-        raise UserError(f"{run_dir}: this run already finished ({artifact.META} exists); nothing to resume")
-    config = validate_config(read_yaml_mapping(run_dir / artifact.CONFIG), str(run_dir / artifact.CONFIG))
+    config = resume_config(run_dir)
     state = load_checkpoint(run_dir)
     if console is not None:
         where = "the start (no checkpoint yet)" if state is None else f"after epoch {state.epoch}"
@@ -121,19 +120,23 @@ def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
 
 
 def set_up(config: Config) -> tuple[torch.device, Prepared, SentimentRNN]:
-    """Threads, device and seed as configured; the prepared data; a fresh model on the device."""
-    if config.training.num_threads is not None:
-        torch.set_num_threads(config.training.num_threads)
+    """The device, the prepared data and a fresh model on the device. Call it inside
+    `runtime.scoped(...)`, which seeds the model's initialisation (`_train_into` does)."""
     device = resolve_device(config.training.device)
-    if device.type == "cpu":
-        keep_freed_memory()
-    torch.manual_seed(config.seed)
     prepared = prepare(config)
     model = build_model(config, prepared.tokenizer, len(prepared.dataset.labels)).to(device)
     return device, prepared, model
 
 
 def _train_into(
+    run_dir: Path, config: Config, state: TrainingState | None, console: Console | None
+) -> tuple[Path, dict]:
+    device = resolve_device(config.training.device)
+    with scoped(config.training.num_threads, config.seed, device):
+        return _train_scoped(run_dir, config, state, console)
+
+
+def _train_scoped(
     run_dir: Path, config: Config, state: TrainingState | None, console: Console | None
 ) -> tuple[Path, dict]:
     device, prepared, model = set_up(config)
@@ -156,20 +159,21 @@ def _train_into(
         _write_or_explain(lambda: save_checkpoint(run_dir, snapshot), run_dir)
 
     def on_epoch(record: dict) -> None:
-        artifact.append_history(run_dir, record)
+        runs.append_history(run_dir, record)
         if console is not None:
-            console.print(_summary_line(record))
+            console.print(epoch_line(record))
 
     try:
-        result = fit(
-            model, prepared.train, prepared.dev, labels, config.training, device, config.seed,
-            console, on_epoch, resume=state, on_checkpoint=on_checkpoint,
-        )
+        with ProgressBar(console) as progress:
+            result = fit(
+                model, prepared.train, prepared.dev, labels, config.training, device, config.seed,
+                progress, on_epoch, resume=state, on_checkpoint=on_checkpoint,
+            )
     except KeyboardInterrupt:
         raise TrainingInterrupted(run_dir, checkpoint_epoch(run_dir)) from None
     metrics = _final_metrics(model, prepared, config, device, result, records)
     _write_or_explain(
-        lambda: artifact.save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics),
+        lambda: save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics),
         run_dir,
     )
     remove_checkpoint(run_dir)
@@ -203,7 +207,7 @@ def _fingerprints(config: Config, records: dict) -> dict[str, str]:
 
 def _rewrite_history(run_dir: Path, history: list[dict]) -> None:
     """history.jsonl as of the checkpoint (epochs logged after it are run again)."""
-    atomic_write(run_dir / artifact.HISTORY, "".join(json.dumps(r) + "\n" for r in history))
+    atomic_write(run_dir / runs.HISTORY, "".join(json.dumps(r) + "\n" for r in history))
 
 
 def check_free_space(run_dir: Path, num_parameters: int) -> None:

@@ -95,20 +95,24 @@ def encode(
     texts: Sequence[str],
     max_length: int | None = None,
     truncation: str = "head_tail",
+    *,
+    empty: tuple[int, ...] = (UNK_ID,),
 ) -> list[list[int]]:
-    """Token ids of each text, truncated to `max_length` by the given policy.
+    """Token ids of each text, truncated to `max_length` by the given policy: the one path from
+    texts to ids (2,048 texts per call, long texts in pieces, so memory stays bounded).
 
-    A text with no tokens at all (only markup, say) becomes a single `<unk>`: the model reads
-    at least one step.
+    A text with no tokens at all (only markup, say) becomes `empty`: a single `<unk>`, so that
+    the model reads at least one step (`empty=()` keeps it empty, for counting).
     """
     ids: list[list[int]] = []
+    fill = list(empty)
     texts = list(texts)
     for start in range(0, len(texts), ENCODE_CHUNK):  # bounded memory: Encodings are large
         chunk = texts[start : start + ENCODE_CHUNK]
         if any(len(text) > LONG_TEXT for text in chunk):
-            ids += [_encode_long(tokenizer, text) or [UNK_ID] for text in chunk]
+            ids += [_encode_long(tokenizer, text) or list(fill) for text in chunk]
         else:
-            ids += [encoding.ids or [UNK_ID] for encoding in tokenizer.encode_batch_fast(chunk)]
+            ids += [encoding.ids or list(fill) for encoding in tokenizer.encode_batch_fast(chunk)]
     if max_length is not None:
         ids = [truncate(seq, max_length, truncation) for seq in ids]
     return ids
@@ -137,8 +141,3 @@ def truncate(ids: list[int], max_length: int, policy: str) -> list[int]:
         return ids[-max_length:]
     head = max_length // 3
     return ids[:head] + ids[len(ids) - (max_length - head) :]
-
-
-def tokens(tokenizer: Tokenizer, text: str) -> list[str]:
-    """The tokens a text becomes, for display and explanation."""
-    return tokenizer.encode(text).tokens

@@ -1,18 +1,23 @@
-"""The run directory: the only code that knows its files.
+"""The run directory, of both kinds: the only code that knows its files.
 
-    model.safetensors  weights (never a pickle)
-    tokenizer.json     the Hugging Face tokenizer, vocabulary included
-    labels.json        the class order
-    config.yaml        the fully resolved config
-    history.jsonl      one line of figures per epoch
-    metrics.json       final dev and test metrics
-    meta.json          format version, package and torch versions, the SHA-256 of every other
-                       file; written last, so a run without it is unfinished (interrupted, or
-                       still training)
+Every run holds `labels.json` (the class order), `config.yaml` (the fully resolved config),
+`metrics.json` (final dev and test figures) and `meta.json`: format version, kind, package
+versions, the SHA-256 of every other file. meta.json is written last, so a run without it is
+unfinished (interrupted, or still training). Besides those:
 
-Loading checks each file for what it must be (readable, the right shapes, a valid config), then
-that its bytes are those recorded in meta.json when the run was saved: a file edited later, even
-one that still parses, is refused. Runs saved before checksums were recorded load unchecked.
+    kind "rnn"       model.safetensors (weights, never a pickle), tokenizer.json (the Hugging
+                     Face tokenizer, vocabulary included), history.jsonl (figures per epoch);
+                     checkpoint.safetensors while training (`rnn/checkpoint.py`)
+    kind "baseline"  baseline.json (format version, kind, text settings, link), vocabulary.json
+                     (the n-grams, in column order), baseline.safetensors (the arrays)
+
+`open_run` checks the kind and that the required files are there; the loaders (`rnn/run.py`,
+`baseline/model.py`) check each file for what it must be, then `verify_checksums` that its bytes
+are those recorded in meta.json when the run was saved: a file edited later, even one that still
+parses, is refused. Runs saved before checksums were recorded load unchecked. A new file of a
+run (an exported model, say) is registered here, in `RunFiles`, and nowhere else.
+
+Imports no torch and no scikit-learn.
 """
 
 from __future__ import annotations
@@ -25,24 +30,43 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save
-from tokenizers import Tokenizer
-
 from sentiment_rnn import __version__
-from sentiment_rnn.config import Config, read_yaml_mapping, validate_config
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write, read_json
-from sentiment_rnn.model import SentimentRNN, count_parameters
-from sentiment_rnn.tokenizer import load_tokenizer
 
-FORMAT_VERSION = 1
-WEIGHTS, TOKENIZER, LABELS = "model.safetensors", "tokenizer.json", "labels.json"
-CONFIG, HISTORY, METRICS, META = "config.yaml", "history.jsonl", "metrics.json", "meta.json"
-REQUIRED = (WEIGHTS, TOKENIZER, LABELS, CONFIG, META)
-CHECKED = (WEIGHTS, TOKENIZER, LABELS, CONFIG)  # what loading reads; SHA-256 checked
-SAVED = (*CHECKED, METRICS, HISTORY)  # every file whose SHA-256 meta.json records
+RUN_FORMAT_VERSION = 1  # of the run directory (meta.json's "format_version")
+LABELS, CONFIG, HISTORY, METRICS, META = (
+    "labels.json", "config.yaml", "history.jsonl", "metrics.json", "meta.json"
+)
+WEIGHTS, TOKENIZER = "model.safetensors", "tokenizer.json"  # RNN runs
+PARAMS, VOCABULARY, ARRAYS = "baseline.json", "vocabulary.json", "baseline.safetensors"  # baseline
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    """The files of one kind of run: needed to load, SHA-256-checked on load, recorded at save."""
+
+    required: tuple[str, ...]
+    checked: tuple[str, ...]
+    saved: tuple[str, ...]
+    name: str  # for messages: "an RNN run"
+
+
+KINDS = {
+    "rnn": RunFiles(
+        required=(WEIGHTS, TOKENIZER, LABELS, CONFIG, META),
+        checked=(WEIGHTS, TOKENIZER, LABELS, CONFIG),
+        saved=(WEIGHTS, TOKENIZER, LABELS, CONFIG, METRICS, HISTORY),
+        name="an RNN run",
+    ),
+    "baseline": RunFiles(
+        required=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG, META),
+        checked=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG),
+        saved=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG, METRICS),
+        name="a baseline run",
+    ),
+}
+REQUIRED, CHECKED, SAVED = KINDS["rnn"].required, KINDS["rnn"].checked, KINDS["rnn"].saved
 RUNS_ROOT = Path("runs")
 LATEST = RUNS_ROOT / "latest"
 
@@ -82,35 +106,6 @@ def prepare_run_dir(path: Path, force: bool) -> Path:
 def append_history(run_dir: Path, record: dict) -> None:
     with open(run_dir / HISTORY, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(record) + "\n")
-
-
-def save_run(
-    run_dir: Path,
-    model: SentimentRNN,
-    tokenizer: Tokenizer,
-    labels: list[str],
-    config: Config,
-    metrics: dict,
-) -> None:
-    """Write every file of a finished run; `meta.json` last."""
-    state = {key: value.detach().cpu().contiguous() for key, value in model.state_dict().items()}
-    atomic_write(run_dir / WEIGHTS, save(state, metadata={"format_version": str(FORMAT_VERSION)}))
-    atomic_write(run_dir / TOKENIZER, tokenizer.to_str(pretty=True))
-    write_json(run_dir / LABELS, labels)
-    atomic_write(run_dir / CONFIG, config.to_yaml())
-    write_json(run_dir / METRICS, metrics)
-    write_json(
-        run_dir / META,
-        {
-            "format_version": FORMAT_VERSION,
-            "kind": "rnn",
-            "sentiment_rnn_version": __version__,
-            "torch_version": torch.__version__,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "num_parameters": count_parameters(model),
-            "sha256": checksums(run_dir, SAVED),
-        },
-    )
 
 
 def sha256_file(path: Path) -> str:
@@ -167,18 +162,6 @@ def point_latest(run_dir: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-@dataclass
-class Run:
-    """A loaded, finished run."""
-
-    path: Path
-    config: Config
-    labels: list[str]
-    tokenizer: Tokenizer
-    model: SentimentRNN
-    meta: dict
-
-
 def resolve_run_dir(path: Path | None) -> Path:
     """The given run directory, or `runs/latest`; a clear error when there is none."""
     if path is None:
@@ -201,15 +184,15 @@ def read_meta(run_dir: Path) -> dict:
         )
     meta = read_json(meta_path)
     version = meta.get("format_version") if isinstance(meta, dict) else None
-    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+    if isinstance(version, int) and not isinstance(version, bool) and version > RUN_FORMAT_VERSION:
         raise UserError(
             f"{meta_path}: run format version {version}, written by a newer sentiment-rnn; "
-            f"this sentiment-rnn {__version__} reads version {FORMAT_VERSION} only (upgrade it)"
+            f"this sentiment-rnn {__version__} reads version {RUN_FORMAT_VERSION} only (upgrade it)"
         )
-    if version != FORMAT_VERSION:
+    if version != RUN_FORMAT_VERSION:
         raise UserError(
             f"{meta_path}: run format version {version!r}; this sentiment-rnn {__version__} "
-            f"reads version {FORMAT_VERSION} only"
+            f"reads version {RUN_FORMAT_VERSION} only"
         )
     return meta
 
@@ -222,62 +205,67 @@ def read_labels(run_dir: Path) -> list[str]:
     return labels
 
 
-def load_run(path: Path | None, device: str | torch.device = "cpu") -> Run:
-    """Load a finished RNN run directory; every missing or mismatched file is named."""
+
+
+def run_kind(run_dir: Path) -> str | None:
+    """The kind meta.json records ("rnn", "baseline"); meta.json is checked as `read_meta` does."""
+    return read_meta(run_dir).get("kind")
+
+
+def open_run(path: Path | None, kind: str, hint: str | None = None) -> tuple[Path, dict]:
+    """A finished run of `kind` (None: runs/latest): its directory and meta.json.
+
+    Another kind, or a missing file, is a UserError naming it; `hint` replaces the generic
+    "where ... is expected" when the run is of the other known kind.
+    """
     run_dir = resolve_run_dir(path)
     meta = read_meta(run_dir)
-    if meta.get("kind") != "rnn":
+    found = meta.get("kind")
+    if found != kind:
+        if hint is not None and found in KINDS:
+            raise UserError(f"{run_dir}: {KINDS[found].name}; {hint}")
         raise UserError(
-            f"{run_dir}: a {meta.get('kind')!r} run, where an RNN run (kind 'rnn') is expected"
+            f"{run_dir}: a {found!r} run, where {KINDS[kind].name} (kind {kind!r}) is expected"
         )
-    missing = [name for name in REQUIRED if not (run_dir / name).is_file()]
+    missing = [name for name in KINDS[kind].required if not (run_dir / name).is_file()]
     if missing:
         raise UserError(f"{run_dir}: missing file(s) {', '.join(missing)}; the run is incomplete")
-    config = validate_config(read_yaml_mapping(run_dir / CONFIG), source=str(run_dir / CONFIG))
-    labels = read_labels(run_dir)
-    tokenizer = load_tokenizer(run_dir / TOKENIZER)
-    model = SentimentRNN(tokenizer.get_vocab_size(), len(labels), config.model)
-    _load_weights(model, run_dir / WEIGHTS)
-    verify_checksums(run_dir, meta, CHECKED)
-    model.to(device).eval()
-    return Run(run_dir, config, labels, tokenizer, model, meta)
+    return run_dir, meta
 
 
-def _load_weights(model: SentimentRNN, path: Path) -> None:
-    try:
-        state = load_file(path)
-    except (SafetensorError, OSError) as err:
-        raise UserError(f"{path}: cannot read weights ({err}); the file is damaged") from None
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    if missing or unexpected:
-        raise UserError(
-            f"{path}: weights do not fit the model in config.yaml "
-            f"(missing {missing[:3]}, unexpected {unexpected[:3]})"
-        )
-    for key, tensor in state.items():
-        if tensor.dtype != expected[key].dtype:
-            raise UserError(
-                f"{path}: tensor {key!r} is {tensor.dtype}, the model expects {expected[key].dtype}"
-            )
-        if tensor.shape != expected[key].shape:
-            hint = ""
-            if key == "embedding.weight":
-                hint = f" (tokenizer.json has {expected[key].shape[0]} tokens)"
-            elif key.startswith("classifier."):
-                hint = f" (labels.json has {expected[key].shape[0]} labels)"
-            elif key.startswith("encoder."):
-                c = model.config
-                hint = (
-                    f" (config.yaml: cell {c.cell!r}, hidden_size {c.hidden_size}, "
-                    f"embedding_dim {c.embedding_dim})"
-                )
-            raise UserError(
-                f"{path}: tensor {key!r} has shape {tuple(tensor.shape)}, the model expects "
-                f"{tuple(expected[key].shape)}{hint}"
-            )
-        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
-            raise UserError(f"{path}: tensor {key!r} holds NaN or infinite values")
-    model.load_state_dict(state)
+def write_meta(run_dir: Path, kind: str, versions: dict, num_parameters: int) -> None:
+    """meta.json, last: format version, kind, `versions`, time, size, every saved file's SHA-256."""
+    write_json(run_dir / META, {
+        "format_version": RUN_FORMAT_VERSION,
+        "kind": kind,
+        **versions,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "num_parameters": num_parameters,
+        "sha256": checksums(run_dir, KINDS[kind].saved),
+    })
 
+
+def read_metrics(run_dir: Path) -> dict:
+    """metrics.json ({} when the run has none); a damaged one is a UserError naming it."""
+    path = run_dir / METRICS
+    if not path.is_file():
+        return {}
+    metrics = read_json(path)
+    if not isinstance(metrics, dict):
+        raise UserError(f"{path}: expected a JSON object of figures")
+    return metrics
+
+
+def read_history(run_dir: Path) -> list[dict]:
+    """history.jsonl, one record per epoch ([] when the run has none)."""
+    path = run_dir / HISTORY
+    if not path.is_file():
+        return []
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise UserError(f"{path}, line {number}: not readable JSON ({err})") from None
+    return records

@@ -9,7 +9,6 @@ figure), report.md (the tables and sentences) and PNG plots. See docs/compare.md
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -19,14 +18,17 @@ import numpy as np
 from rich.console import Console
 from rich.markup import escape
 
-from sentiment_rnn import artifact, plots, stats
-from sentiment_rnn.baseline import BaselineModel, train_baseline
+from sentiment_rnn import runs
+from sentiment_rnn.baseline.model import BaselineModel
+from sentiment_rnn.baseline.train import train_baseline
 from sentiment_rnn.config import Config
-from sentiment_rnn.data import Dataset, Split, fingerprint, load_dataset
+from sentiment_rnn.data.dataset import Dataset, Split, fingerprint, load_dataset
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.predict import Predictor
-from sentiment_rnn.probes import as_numpy, run_probes
-from sentiment_rnn.report import markdown
+from sentiment_rnn.evaluation import stats
+from sentiment_rnn.evaluation.probes import as_numpy, run_probes
+from sentiment_rnn.render import plots
+from sentiment_rnn.render.comparison import markdown
+from sentiment_rnn.rnn.predictor import Predictor
 
 REPORT_FORMAT_VERSION = 1
 REPORT_JSON, REPORT_MD = "report.json", "report.md"
@@ -55,26 +57,19 @@ def rnn_side(path: Path) -> Side:
     run = predictor.run
     cell = run.config.model.cell + (", bidirectional" if run.config.model.bidirectional else "")
     return Side("rnn", "the RNN", f"RNN ({cell})", run.path, predictor, run.config, run.meta,
-                _read_metrics(run.path))
+                runs.read_metrics(run.path))
 
 
 def baseline_side(path: Path) -> Side:
     model = BaselineModel.from_dir(path)  # refuses an RNN run, naming it
     return Side("baseline", f"the {model.kind} baseline", f"baseline ({model.kind})", model.path, model,
-                model.config, model.meta, _read_metrics(path))
-
-
-def _read_metrics(run_dir: Path) -> dict:
-    try:
-        return json.loads((run_dir / artifact.METRICS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+                model.config, model.meta, runs.read_metrics(path))
 
 
 def train_missing(config: Config, rnn_dir: Path | None, baseline_dir: Path | None,
                   report_dir: Path, console: Console | None, force: bool = False) -> tuple[Path, Path]:
     """Train whichever run is missing, on the given run's data and seed when there is one."""
-    from sentiment_rnn.train import train
+    from sentiment_rnn.rnn.train import train
 
     if rnn_dir is not None and baseline_dir is not None:
         return rnn_dir, baseline_dir
@@ -149,7 +144,7 @@ def compare(
     probes: Path | None = None, resamples: int = 10_000,
 ) -> dict:
     """The whole `compare` command: returns the report, also written to the report directory."""
-    report_dir = artifact.prepare_run_dir(output or artifact.default_run_dir(f"{config.name}-compare"), force)
+    report_dir = runs.prepare_run_dir(output or runs.default_run_dir(f"{config.name}-compare"), force)
     rnn_dir, baseline_dir = train_missing(config, rnn_dir, baseline_dir, report_dir, console, force)
     rnn, baseline = rnn_side(rnn_dir), baseline_side(baseline_dir)
     test = check_same_data(rnn, baseline)
@@ -179,19 +174,11 @@ def compare(
         "by_length": stats.accuracy_by_length(stats.word_counts(test.texts), correct),
         "probes": {side.key: run_probes(side.model, probes) for side in (rnn, baseline)},
         "disagreements": {"rnn_only": disagree["a_only"], "baseline_only": disagree["b_only"]},
-        "history": _read_history(rnn.path),
+        "history": runs.read_history(rnn.path),
         "best_epoch": rnn.metrics.get("best_epoch"),
     }
     write_report(report_dir, report)
     return report
-
-
-def _read_history(run_dir: Path) -> list[dict]:
-    try:
-        lines = (run_dir / artifact.HISTORY).read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
-    except (OSError, ValueError):
-        return []
 
 
 def write_report(report_dir: Path, report: dict) -> None:
@@ -205,7 +192,7 @@ def write_report(report_dir: Path, report: dict) -> None:
     if report["history"]:
         plots.learning_curves(report_dir / plots.CURVES, report["history"], report["best_epoch"])
         report["plots"].insert(1, plots.CURVES)
-    artifact.write_json(report_dir / REPORT_JSON, report)
+    runs.write_json(report_dir / REPORT_JSON, report)
     (report_dir / REPORT_MD).write_text(markdown(report), encoding="utf-8")
 
 

@@ -1,0 +1,1 @@
+"""Using finished runs: evaluate, minimal-pair probes, the RNN-against-baseline comparison, explain."""

@@ -1,0 +1,1 @@
+"""For people: tables, the comparison report, the explain table, plots, training progress. No torch."""
