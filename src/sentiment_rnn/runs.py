@@ -39,6 +39,7 @@ LABELS, CONFIG, HISTORY, METRICS, META = (
     "labels.json", "config.yaml", "history.jsonl", "metrics.json", "meta.json"
 )
 WEIGHTS, TOKENIZER = "model.safetensors", "tokenizer.json"  # RNN runs
+TEMPERATURE = "temperature.json"  # optional in both kinds: runs saved before it had none
 PARAMS, VOCABULARY, ARRAYS = "baseline.json", "vocabulary.json", "baseline.safetensors"  # baseline
 
 
@@ -56,7 +57,7 @@ KINDS = {
     "rnn": RunFiles(
         required=(WEIGHTS, TOKENIZER, LABELS, CONFIG, META),
         checked=(WEIGHTS, TOKENIZER, LABELS, CONFIG),
-        saved=(WEIGHTS, TOKENIZER, LABELS, CONFIG, METRICS, HISTORY),
+        saved=(WEIGHTS, TOKENIZER, LABELS, CONFIG, METRICS, HISTORY, TEMPERATURE),
         name="an RNN run",
     ),
     "baseline": RunFiles(
@@ -243,6 +244,21 @@ def write_meta(run_dir: Path, kind: str, versions: dict, num_parameters: int) ->
         "num_parameters": num_parameters,
         "sha256": checksums(run_dir, KINDS[kind].saved),
     })
+
+
+def read_temperature(run_dir: Path, meta: dict) -> float:
+    """The run's fitted temperature (checked against meta.json), or 1.0 for a run without one."""
+    path = run_dir / TEMPERATURE
+    if not path.is_file():
+        return 1.0
+    verify_checksums(run_dir, meta, (TEMPERATURE,))
+    value = read_json(path)
+    temperature = value.get("temperature") if isinstance(value, dict) else None
+    if not isinstance(temperature, (int, float)) or isinstance(temperature, bool) or not (
+        0 < temperature < float("inf")
+    ):
+        raise UserError(f"{path}: expected {{\"temperature\": a positive number}}")
+    return float(temperature)
 
 
 def read_metrics(run_dir: Path) -> dict:

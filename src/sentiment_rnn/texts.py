@@ -31,14 +31,42 @@ class Classifier(Protocol):
     def predict(self, texts: Sequence[str]) -> list[Prediction]: ...
 
 
+UNKNOWN_WARNING = 0.30  # above this share of unknown words, a model is out of its depth
+
+
 @dataclass
 class Prediction:
     text: str
     label: str
     probabilities: dict[str, float]  # every class, in the run's label order
+    unknown_share: float | None = None  # share of the text's tokens the model does not know
 
     def as_dict(self) -> dict:
-        return {"text": self.text, "label": self.label, "probabilities": self.probabilities}
+        row = {"text": self.text, "label": self.label, "probabilities": self.probabilities}
+        if self.unknown_share is not None:
+            row["unknown_share"] = self.unknown_share
+        return row
+
+
+def unknown_shares(ids: Sequence[Sequence[int]], unknown_id: int) -> list[float]:
+    """Per text: the share of its tokens that are `unknown_id`."""
+    return [sum(1 for i in row if i == unknown_id) / max(1, len(row)) for row in ids]
+
+
+def unknown_rate(ids: Sequence[Sequence[int]], unknown_id: int) -> float:
+    """Over all texts together: unknown tokens / tokens."""
+    total = sum(len(row) for row in ids)
+    return sum(1 for row in ids for i in row if i == unknown_id) / max(1, total)
+
+
+def unknown_warning(rate: float, source: str) -> str | None:
+    """The one-line warning for a file the model mostly cannot read, or None."""
+    if rate <= UNKNOWN_WARNING:
+        return None
+    return (
+        f"{source}: {rate:.0%} of its words are unknown to the model (over "
+        f"{UNKNOWN_WARNING:.0%}); its answers on this data say little"
+    )
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -129,13 +157,21 @@ def gather_inputs(
     return kept
 
 
-def predictions(texts: Sequence[str], labels: Sequence[str], probabilities) -> list[Prediction]:
-    """One Prediction per text from a (N, C) array or tensor of class probabilities."""
+def predictions(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    probabilities,
+    unknown: Sequence[float] | None = None,
+) -> list[Prediction]:
+    """One Prediction per text from a (N, C) array or tensor of class probabilities, with each
+    text's unknown-word share when the model can tell it."""
+    shares = [None] * len(texts) if unknown is None else list(unknown)
     return [
         Prediction(
             text,
             labels[int(row.argmax())],
             {label: float(p) for label, p in zip(labels, row, strict=True)},
+            share,
         )
-        for text, row in zip(texts, probabilities, strict=True)
+        for text, row, share in zip(texts, probabilities, shares, strict=True)
     ]

@@ -44,10 +44,19 @@ def predictions_table(
         table.add_row(
             *_line_cell(lines, i, "-"),
             shown(prediction.text),
-            escape(prediction.label),
+            escape(prediction.label) + _unknown_marker(prediction.unknown_share),
             *(f"{prediction.probabilities[label]:.3f}" for label in labels),
         )
     return table
+
+
+def _unknown_marker(share: float | None) -> str:
+    """The mark after the label, " (45% unknown)", when the model knows too few of the words."""
+    from sentiment_rnn.texts import UNKNOWN_WARNING
+
+    if share is None or share <= UNKNOWN_WARNING:
+        return ""
+    return f" ({share:.0%} unknown)"
 
 
 def _with_lines(rows: list[dict], lines: Lines) -> list[dict]:
@@ -104,7 +113,22 @@ def evaluation_tables(report: dict) -> list[Table]:
     matrix = Table("true \\ predicted", *map(escape, labels))
     for label, counts in zip(labels, report["confusion_matrix"], strict=True):
         matrix.add_row(escape(label), *(f"{count:,}" for count in counts))
-    return [summary, per_class, matrix]
+    return [summary, per_class, matrix, *_calibration_tables(report)]
+
+
+def _calibration_tables(report: dict) -> list[Table]:
+    """ECE (15 bins) and Brier score before and after the run's temperature; unknown words."""
+    tables = []
+    if (cal := report.get("calibration")) is not None:
+        table = Table("", "before", f"after (T = {cal['temperature']:.3g})")
+        table.add_row("ECE (15 bins)", f"{cal['ece_before']:.4f}", f"{cal['ece_after']:.4f}")
+        table.add_row("Brier score", f"{cal['brier_before']:.4f}", f"{cal['brier_after']:.4f}")
+        tables.append(table)
+    if report.get("unknown_word_rate") is not None:
+        table = Table("unknown words (as the model reads the texts)")
+        table.add_row(f"{report['unknown_word_rate']:.1%}")
+        tables.append(table)
+    return tables
 
 
 def data_tables(report: dict) -> list[Table]:

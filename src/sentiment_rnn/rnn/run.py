@@ -29,6 +29,7 @@ class Run:
     tokenizer: Tokenizer
     model: SentimentRNN
     meta: dict
+    temperature: float = 1.0  # fitted on dev after training (calibration.py); 1.0: none saved
 
 
 def save_run(
@@ -38,6 +39,7 @@ def save_run(
     labels: list[str],
     config: Config,
     metrics: dict,
+    temperature: dict | None = None,
 ) -> None:
     """Write every file of a finished run; `meta.json` last."""
     state = {key: value.detach().cpu().contiguous() for key, value in model.state_dict().items()}
@@ -47,6 +49,8 @@ def save_run(
     runs.write_json(run_dir / runs.LABELS, labels)
     atomic_write(run_dir / runs.CONFIG, config.to_yaml())
     runs.write_json(run_dir / runs.METRICS, metrics)
+    if temperature is not None:
+        runs.write_json(run_dir / runs.TEMPERATURE, temperature)
     versions = {"sentiment_rnn_version": __version__, "torch_version": torch.__version__}
     runs.write_meta(run_dir, "rnn", versions, count_parameters(model))
 
@@ -61,8 +65,9 @@ def load_run(path: Path | None, device: str | torch.device = "cpu", hint: str | 
     model = SentimentRNN(tokenizer.get_vocab_size(), len(labels), config.model)
     _load_weights(model, run_dir / runs.WEIGHTS)
     runs.verify_checksums(run_dir, meta, runs.CHECKED)
+    temperature = runs.read_temperature(run_dir, meta)
     model.to(device).eval()
-    return Run(run_dir, config, labels, tokenizer, model, meta)
+    return Run(run_dir, config, labels, tokenizer, model, meta, temperature)
 
 
 def _load_weights(model: SentimentRNN, path: Path) -> None:
