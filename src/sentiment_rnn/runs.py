@@ -147,6 +147,11 @@ def check_latest_replaceable() -> None:
         )
 
 
+def inside_runs_root(run_dir: Path) -> bool:
+    """True when `run_dir` is in ./runs, the folder whose `latest` link `train` keeps."""
+    return RUNS_ROOT.resolve() in run_dir.resolve().parents
+
+
 def point_latest(run_dir: Path) -> None:
     """Make `runs/latest` a symbolic link to `run_dir`."""
     check_latest_replaceable()
