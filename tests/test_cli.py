@@ -35,7 +35,7 @@ RUN_FILES = {
     "model.safetensors", "tokenizer.json", "labels.json", "config.yaml",
     "metrics.json", "history.jsonl", "meta.json", "temperature.json",
 }
-KEYS = {"text", "label", "probabilities"}
+KEYS = {"text", "label", "probabilities", "unknown_share"}  # unknown_share: RNN runs (issue 17)
 
 
 def invoke(args: list[str], **kwargs):
