@@ -83,3 +83,18 @@ def test_a_changed_temperature_file_is_refused(trained_run: Path, tmp_path: Path
         Predictor.from_dir(run)
     (run / "temperature.json").unlink()  # a run saved before temperatures: T = 1
     assert Predictor.from_dir(run).temperature == 1.0
+
+
+def test_the_baseline_gets_the_same_treatment(tmp_path: Path) -> None:
+    from conftest import TINY_CONFIG, write_dataset
+    from sentiment_rnn.baseline.model import BaselineModel
+    from sentiment_rnn.baseline.train import train_baseline
+    from sentiment_rnn.config import validate_config
+
+    config = validate_config({**TINY_CONFIG, "data": write_dataset(tmp_path / "data")}, "tiny")
+    run_dir, metrics = train_baseline(config, tmp_path / "baseline")
+    temperature = json.loads((run_dir / "temperature.json").read_text())["temperature"]
+    assert metrics["calibration"]["dev"]["temperature"] == temperature
+    model = BaselineModel.from_dir(run_dir)
+    texts = ["the plot was great", "the ending was not awful"]
+    assert np.allclose(model.predict_proba(texts), scale(model.raw_proba(texts), temperature))

@@ -14,7 +14,7 @@ import numpy as np
 
 ECE_BINS = 15
 _FLOOR = 1e-30  # probabilities that underflowed to 0 still get a finite log
-_GRID = np.exp(np.linspace(np.log(0.05), np.log(50.0), 801))  # candidate temperatures
+_GRID = np.exp(np.linspace(np.log(0.25), np.log(20.0), 801))  # candidate temperatures
 
 
 def scale(probabilities, temperature: float) -> np.ndarray:
@@ -34,7 +34,7 @@ def _nll(probabilities: np.ndarray, y: np.ndarray, temperature: float) -> float:
 
 
 def fit_temperature(probabilities, y_true: Sequence[int]) -> float:
-    """The T in [0.05, 50] that minimises the negative log-likelihood on these examples."""
+    """The T in [0.25, 20] that minimises the negative log-likelihood on these examples."""
     p, y = np.asarray(probabilities, dtype=np.float64), np.asarray(y_true, dtype=np.int64)
     if len(y) == 0:
         return 1.0

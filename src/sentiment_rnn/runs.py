@@ -63,7 +63,7 @@ KINDS = {
     "baseline": RunFiles(
         required=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG, META),
         checked=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG),
-        saved=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG, METRICS),
+        saved=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG, METRICS, TEMPERATURE),
         name="a baseline run",
     ),
 }

@@ -25,6 +25,7 @@ from safetensors import SafetensorError
 from safetensors.numpy import load_file, save
 
 from sentiment_rnn import __version__, runs
+from sentiment_rnn.calibration import scale
 from sentiment_rnn.baseline.features import (
     TOKEN_PATTERN,
     analyzer,
@@ -52,6 +53,7 @@ class BaselineModel:
     path: Path | None = None
     config: Config | None = None
     meta: dict = field(default_factory=dict)
+    temperature: float = 1.0  # fitted on dev after fitting (calibration.py); 1.0: none saved
     _index: dict[str, int] | None = field(default=None, repr=False)
 
     @property
@@ -79,12 +81,17 @@ class BaselineModel:
             weights = self.arrays["nb_ratio"] * weights  # (x ∘ r) · w = x · (r ∘ w)
         return np.asarray(self.features(texts) @ weights.T) + self.arrays["intercept"]
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities (N, C) as a float64 NumPy array, in the run's label order."""
+    def raw_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities before temperature scaling."""
         texts = check_texts(texts)
         if not texts:
             return np.empty((0, len(self.labels)))
         return scores_to_proba(self.decision_function(texts), self.settings["link"])
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities (N, C) as a float64 NumPy array, in the run's label order,
+        calibrated with the run's temperature."""
+        return scale(self.raw_proba(texts), self.temperature)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         return predictions(texts, self.labels, self.predict_proba(texts))
@@ -158,7 +165,8 @@ class BaselineModel:
         config_path = path / runs.CONFIG
         config = read_config(config_path)
         runs.verify_checksums(path, meta, runs.KINDS["baseline"].checked)
-        return cls(settings, labels, vocabulary, arrays, path, config, meta)
+        temperature = runs.read_temperature(path, meta)
+        return cls(settings, labels, vocabulary, arrays, path, config, meta, temperature)
 
 
 def _read_params(path: Path) -> dict:
