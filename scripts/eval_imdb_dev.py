@@ -44,9 +44,9 @@ def dev_sample(n: int, seed: int = 17) -> list[tuple[str, str]]:
 
 
 def score(model: Path, rows: list[tuple[str, str]]) -> dict:
-    from sentiment_rnn.predict import Predictor
+    from sentiment_rnn.predictors import load_predictor  # an RNN or a baseline run
 
-    predictor = Predictor.from_dir(model)
+    predictor = load_predictor(model)
     predicted = [p.label for p in predictor.predict([text for text, _ in rows])]
     gold = [label for _, label in rows]
     correct = sum(p == g for p, g in zip(predicted, gold))
