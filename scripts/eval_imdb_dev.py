@@ -49,12 +49,12 @@ def score(model: Path, rows: list[tuple[str, str]]) -> dict:
     predictor = load_predictor(model)
     predicted = [p.label for p in predictor.predict([text for text, _ in rows])]
     gold = [label for _, label in rows]
-    correct = sum(p == g for p, g in zip(predicted, gold))
+    correct = sum(p == g for p, g in zip(predicted, gold, strict=True))
     f1s = []
     for label in sorted(set(gold)):
-        tp = sum(p == g == label for p, g in zip(predicted, gold))
-        fp = sum(p == label != g for p, g in zip(predicted, gold))
-        fn = sum(g == label != p for p, g in zip(predicted, gold))
+        tp = sum(p == g == label for p, g in zip(predicted, gold, strict=True))
+        fp = sum(p == label != g for p, g in zip(predicted, gold, strict=True))
+        fn = sum(g == label != p for p, g in zip(predicted, gold, strict=True))
         f1s.append(2 * tp / max(1, 2 * tp + fp + fn))
     return {"n": len(rows), "accuracy": correct / len(rows), "macro_f1": sum(f1s) / len(f1s),
             "share_positive": predicted.count("positive") / len(rows)}

@@ -80,10 +80,10 @@ def test_bad_maps_are_one_line_errors(trained_run: Path, tmp_path: Path, bad, me
 
 def test_training_data_takes_the_map_from_the_config(tmp_path: Path) -> None:
     data = write_dataset(tmp_path / "data")
-    for split, path in data.items():
-        rows = list(zip(*[iter(Path(path).read_text(encoding="utf-8").splitlines()[1:])] * 1))
-        write_csv(Path(path), [(line[0].rsplit(",", 1)[0], NEGPOS[line[0].rsplit(",", 1)[1]])
-                               for line in rows])
+    for path in data.values():
+        lines = Path(path).read_text(encoding="utf-8").splitlines()[1:]
+        write_csv(Path(path), [(line.rsplit(",", 1)[0], NEGPOS[line.rsplit(",", 1)[1]])
+                               for line in lines])
     config = {**TINY_CONFIG, "data": {**data, "label_map": {"neg": "negative", "pos": "positive"}},
               "training": {**TINY_CONFIG["training"], "epochs": 1}}
     path = tmp_path / "c.yaml"

@@ -35,7 +35,7 @@ LOWER_AFTER_PREFIX = {
     "All", "From", "Scene", "Not", "Far", "Hardly", "My", "We", "Is", "Was", "Did", "Would",
     "Who", "Why", "How", "Go", "See", "Save", "Skip", "Avoid", "Don't", "Stay", "Count",
     "Believe", "You", "Nothing", "None", "Nobody", "Even", "One", "Zero", "Never", "Highly",
-    "Thumbs", "Hard", "Pass", "Enough", "Lesson", "That's", "They", "Every", "Trust"}
+    "Thumbs", "Hard", "Pass", "Enough", "Lesson", "That's", "They", "Trust"}
 
 
 def other(label):
@@ -142,7 +142,7 @@ def make_review(rng, label):
         return make_short_review(rng, label)[0], "short"
     joiners = [("<br /><br />" if rng.random() < 0.9 else " ") for _ in paragraphs[1:]]
     text = " ".join(paragraphs[0])
-    for joiner, paragraph in zip(joiners, paragraphs[1:]):
+    for joiner, paragraph in zip(joiners, paragraphs[1:], strict=True):
         text += joiner + " ".join(paragraph)
     return add_noise(rng, text), length
 

@@ -1,8 +1,7 @@
 """The statistics make_corpus.py prints (and data/README.md quotes)."""
 import re
 
-from corpus.text import (CUE_RE, NEGATION_WINDOW, flatten, plain_uses, split_sentences,
-                         words)
+from corpus.text import CUE_RE, NEGATION_WINDOW, flatten, plain_uses, split_sentences, words
 
 LABELS = ("negative", "positive")
 PLAIN_WORDS = ("good", "bad", "great", "awful")

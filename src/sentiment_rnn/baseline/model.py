@@ -25,7 +25,6 @@ from safetensors import SafetensorError
 from safetensors.numpy import load_file, save
 
 from sentiment_rnn import __version__, runs
-from sentiment_rnn.calibration import scale
 from sentiment_rnn.baseline.features import (
     TOKEN_PATTERN,
     analyzer,
@@ -33,6 +32,7 @@ from sentiment_rnn.baseline.features import (
     scores_to_proba,
     tfidf,
 )
+from sentiment_rnn.calibration import scale
 from sentiment_rnn.config import Config, read_config
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write, read_json

@@ -19,9 +19,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from sentiment_rnn import runs
-from sentiment_rnn.calibration import expected_calibration_error, reliability
 from sentiment_rnn.baseline.model import BaselineModel
 from sentiment_rnn.baseline.train import train_baseline
+from sentiment_rnn.calibration import expected_calibration_error, reliability
 from sentiment_rnn.config import Config
 from sentiment_rnn.data.dataset import Dataset, Split, fingerprint, load_dataset
 from sentiment_rnn.errors import UserError

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sentiment_rnn.errors import UserError
 from sentiment_rnn.calibration import calibration_report, scale
+from sentiment_rnn.errors import UserError
 from sentiment_rnn.metrics import score
 from sentiment_rnn.predictors import load_predictor
 from sentiment_rnn.texts import unknown_warning
