@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from rich.markup import escape
 from rich.table import Table
 
-from sentiment_rnn.texts import Prediction
+from sentiment_rnn.texts import UNKNOWN_WARNING, Prediction
 
 Lines = Sequence[int | None] | None  # `predict --skip-bad-lines`: each text's line in --file
 
@@ -40,23 +40,31 @@ def predictions_table(
 ) -> Table:
     columns = ["line"] if lines is not None else []
     table = Table(*columns, "text", "label", *(f"p({escape(label)})" for label in labels))
+    marked = []
     for i, prediction in enumerate(predictions):
+        mark = _unknown_marker(prediction.unknown_share)
+        if mark:
+            marked.append(f"{i + 1} ({prediction.unknown_share:.0%})")
         table.add_row(
             *_line_cell(lines, i, "-"),
             shown(prediction.text),
-            escape(prediction.label) + _unknown_marker(prediction.unknown_share),
+            escape(prediction.label) + mark,
             *(f"{prediction.probabilities[label]:.3f}" for label in labels),
+        )
+    if marked:
+        table.caption = (
+            f"? over {UNKNOWN_WARNING:.0%} of the words unknown to the model: row(s) "
+            + ", ".join(marked)
         )
     return table
 
 
 def _unknown_marker(share: float | None) -> str:
-    """The mark after the label, " (45% unknown)", when the model knows too few of the words."""
-    from sentiment_rnn.texts import UNKNOWN_WARNING
-
+    """The mark " ?" after the label when the model knows too few of the text's words (the
+    caption says which rows and how many): two characters, so that rows do not wrap."""
     if share is None or share <= UNKNOWN_WARNING:
         return ""
-    return f" ({share:.0%} unknown)"
+    return " ?"
 
 
 def _with_lines(rows: list[dict], lines: Lines) -> list[dict]:
