@@ -98,6 +98,19 @@ class ModelConfig(_Section):
     pooling: Literal["last", "mean", "max", "mean_max"] = "mean_max"
     pretrained_embeddings: Path | None = None  # GloVe or word2vec text file
     freeze_embeddings: bool = False
+    embedding_per_direction: bool = False  # bidirectional: each direction its own embedding
+    init_from: Path | None = None  # a `pretrain` run: its tokenizer, embedding, LSTM weights
+
+    @model_validator(mode="after")
+    def _check_embedding_per_direction(self) -> ModelConfig:
+        if self.embedding_per_direction and not self.bidirectional:
+            raise ValueError("model.embedding_per_direction needs model.bidirectional: true")
+        if self.pretrained_embeddings is not None and (self.init_from or self.embedding_per_direction):
+            raise ValueError(
+                "model.pretrained_embeddings goes with neither model.init_from (which brings its "
+                "own embedding) nor model.embedding_per_direction; set one of them"
+            )
+        return self
 
 
 class TrainingConfig(_Section):
@@ -107,8 +120,10 @@ class TrainingConfig(_Section):
     batch_size: int = Field(32, ge=1)
     lr: float = Field(3e-3, gt=0, le=10)
     weight_decay: float = Field(0.01, ge=0)
-    schedule: Literal["onecycle", "warmup_linear", "constant"] = "onecycle"
+    schedule: Literal["onecycle", "warmup_linear", "slanted_triangular", "constant"] = "onecycle"
     warmup_fraction: float = Field(0.1, ge=0, lt=1)
+    discriminative_lr: float | None = Field(None, ge=1)  # each layer group below: lr / this
+    gradual_unfreezing: bool = False  # epoch 1 trains the head, each later epoch a group more
     clip_grad_norm: float | None = Field(1.0, gt=0)
     patience: int | None = Field(3, ge=1)  # epochs without dev improvement before stopping
     metric: Literal["accuracy", "macro_f1"] = "macro_f1"
@@ -155,6 +170,44 @@ class BaselineConfig(_Section):
         return self
 
 
+class PretrainConfig(_Section):
+    """`sentiment-rnn pretrain`: forward and backward LSTM language models (docs/pretraining.md).
+
+    The language models take their sizes from the `model` section (cell must be lstm), so
+    that `train --set model.init_from=RUN` fits them; the tokenizer is built by the `tokenizer`
+    section from the stream's texts.
+    """
+
+    unlabeled: list[Path] = []  # unlabelled texts: .txt (one per line) or a csv/tsv/jsonl text column
+    imdb_unsup: bool = True  # data.source imdb: add the 50,000 unlabelled reviews of data.path
+    directions: Literal["both", "forward", "backward"] = "both"
+    processes: int = Field(1, ge=1, le=2)  # 2: one process per direction (directions: both)
+    valid_fraction: float = Field(0.02, gt=0, lt=0.5)  # held-out texts for validation perplexity
+    epochs: int = Field(1, ge=1, le=1000)  # passes over the token stream
+    max_minutes: float | None = Field(None, gt=0)  # time budget: stop at a step boundary, save
+    bptt: int = Field(70, ge=2, le=10_000)  # steps of truncated backpropagation through time
+    batch_size: int = Field(32, ge=1)  # parallel streams
+    lr: float = Field(3e-3, gt=0, le=10)
+    weight_decay: float = Field(0.0, ge=0)
+    warmup_fraction: float = Field(0.02, ge=0, lt=1)  # then linear decay to 0 over all epochs
+    clip_grad_norm: float | None = Field(1.0, gt=0)
+    embedding_dropout: float = Field(0.1, ge=0, lt=1)  # whole words dropped from the vocabulary
+    input_dropout: float = Field(0.25, ge=0, lt=1)  # on embeddings, same mask at every step
+    hidden_dropout: float = Field(0.2, ge=0, lt=1)  # between LSTM layers
+    output_dropout: float = Field(0.25, ge=0, lt=1)  # on the last LSTM layer's outputs
+    softmax: Literal["adaptive", "full"] = "adaptive"
+    cutoffs: list[int] = [2000, 10000]  # adaptive softmax clusters (ids by frequency)
+    div_value: float = Field(4.0, ge=1)
+    checkpoint_every: int = Field(500, ge=1)  # steps between checkpoints and validations
+
+    @field_validator("cutoffs")
+    @classmethod
+    def _check_cutoffs(cls, value: list[int]) -> list[int]:
+        if not value or value[0] < 1 or any(a >= b for a, b in zip(value, value[1:], strict=False)):
+            raise ValueError("should be increasing token ids above 0, e.g. [2000, 10000]")
+        return value
+
+
 class Config(_Section):
     """A whole experiment: data, tokenizer, model, training, and the baseline beside it."""
 
@@ -165,6 +218,7 @@ class Config(_Section):
     model: ModelConfig = ModelConfig()
     training: TrainingConfig = TrainingConfig()
     baseline: BaselineConfig = BaselineConfig()
+    pretrain: PretrainConfig = PretrainConfig()
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
@@ -178,12 +232,15 @@ class Config(_Section):
                 if getattr(self.data, key) is not None
             }
         )
-        model = self.model
-        if model.pretrained_embeddings is not None:
-            model = model.model_copy(
-                update={"pretrained_embeddings": model.pretrained_embeddings.resolve()}
-            )
-        return self.model_copy(update={"data": data, "model": model})
+        model = self.model.model_copy(
+            update={key: getattr(self.model, key).resolve()
+                    for key in ("pretrained_embeddings", "init_from")
+                    if getattr(self.model, key) is not None}
+        )
+        pretrain = self.pretrain.model_copy(
+            update={"unlabeled": [path.resolve() for path in self.pretrain.unlabeled]}
+        )
+        return self.model_copy(update={"data": data, "model": model, "pretrain": pretrain})
 
 
 def load_config(path: Path | None = None, overrides: list[str] | None = None) -> Config:

@@ -41,6 +41,7 @@ LABELS, CONFIG, HISTORY, METRICS, META = (
 WEIGHTS, TOKENIZER = "model.safetensors", "tokenizer.json"  # RNN runs
 TEMPERATURE = "temperature.json"  # optional in both kinds: runs saved before it had none
 PARAMS, VOCABULARY, ARRAYS = "baseline.json", "vocabulary.json", "baseline.safetensors"  # baseline
+LM_TEXTS = "texts.safetensors"  # language-model runs; their weights: <direction>.safetensors
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,17 @@ KINDS = {
         saved=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG, METRICS, TEMPERATURE),
         name="a baseline run",
     ),
+    "lm": RunFiles(  # and one weights file and one history per direction (rnn/lm/rundir.py)
+        required=(TOKENIZER, LM_TEXTS, CONFIG, META),
+        checked=(TOKENIZER, LM_TEXTS, CONFIG),
+        saved=(TOKENIZER, LM_TEXTS, CONFIG, METRICS),
+        name="a language-model run (from `sentiment-rnn pretrain`)",
+    ),
 }
 REQUIRED, CHECKED, SAVED = KINDS["rnn"].required, KINDS["rnn"].checked, KINDS["rnn"].saved
 RUNS_ROOT = Path("runs")
 LATEST = RUNS_ROOT / "latest"
+LATEST_LM = RUNS_ROOT / "latest-lm"  # the newest finished `pretrain` run
 
 
 def write_json(path: Path, value: Any) -> None:
@@ -138,12 +146,13 @@ def verify_checksums(run_dir: Path, meta: dict, names: tuple[str, ...]) -> None:
             )
 
 
-def check_latest_replaceable() -> None:
-    """`runs/latest` must be absent or a symbolic link: we never replace a real directory."""
-    if LATEST.exists() and not LATEST.is_symlink():
+def check_latest_replaceable(link: Path = LATEST) -> None:
+    """`runs/latest` (or `link`) must be absent or a symbolic link: we never replace a real
+    directory."""
+    if link.exists() and not link.is_symlink():
         raise UserError(
-            f"{LATEST} is a real file or directory, not a link; move it away so that "
-            "train can point it at the new run"
+            f"{link} is a real file or directory, not a link; move it away so that "
+            "it can point at the new run"
         )
 
 
@@ -152,18 +161,18 @@ def inside_runs_root(run_dir: Path) -> bool:
     return RUNS_ROOT.resolve() in run_dir.resolve().parents
 
 
-def point_latest(run_dir: Path) -> None:
-    """Make `runs/latest` a symbolic link to `run_dir`."""
-    check_latest_replaceable()
-    RUNS_ROOT.mkdir(exist_ok=True)
+def point_latest(run_dir: Path, link: Path = LATEST) -> None:
+    """Make `runs/latest` (or `link`, such as `runs/latest-lm`) a symbolic link to `run_dir`."""
+    check_latest_replaceable(link)
+    link.parent.mkdir(exist_ok=True)
     target = run_dir.resolve()
-    if target.parent == RUNS_ROOT.resolve():
+    if target.parent == link.parent.resolve():
         target = Path(target.name)  # relative link: the runs folder can move
-    tmp = RUNS_ROOT / f".latest-{os.getpid()}"
+    tmp = link.parent / f".{link.name}-{os.getpid()}"
     tmp.unlink(missing_ok=True)
     try:
         tmp.symlink_to(target, target_is_directory=True)
-        os.replace(tmp, LATEST)
+        os.replace(tmp, link)
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -4,6 +4,7 @@ User mistakes (`UserError`) print one line on stderr and exit 1; bad arguments e
 Ctrl-C exits 130. Each module registers its commands on the shared `app`:
 
     training.py     train, baseline, compare
+    pretrain.py     pretrain
     inference.py    predict, evaluate, probe
     explain.py      explain
     inspection.py   data, config show, config validate
@@ -14,7 +15,7 @@ import importlib
 from sentiment_rnn.cli.common import app
 
 # Importing a module registers its commands; this order is the order of `--help`.
-COMMAND_MODULES = ("training", "inference", "explain", "inspection")
+COMMAND_MODULES = ("training", "pretrain", "inference", "explain", "inspection")
 for _module in COMMAND_MODULES:
     importlib.import_module(f"sentiment_rnn.cli.{_module}")
 

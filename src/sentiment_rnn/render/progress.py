@@ -1,4 +1,5 @@
-"""Training progress in a terminal: the per-epoch bar and the one-line summary of each epoch.
+"""Training progress in a terminal: the per-epoch bar and the one-line summary of each epoch;
+the bars and checkpoint lines of `pretrain`.
 
 `ProgressBar` has the three methods of `rnn.fit.Progress`; the loop calls them and draws nothing.
 """
@@ -50,3 +51,46 @@ def epoch_line(record: dict) -> str:
         f"dev acc {record['dev_accuracy']:.4f}  dev macro-F1 {record['dev_macro_f1']:.4f}  "
         f"{record['seconds']:.1f}s  {record['tokens_per_second']:,.0f} tok/s"
     )
+
+
+class PretrainProgress:
+    """`pretrain` in a terminal: a bar per language model (steps, loss, perplexity, tokens/s)
+    and a line per checkpoint. Its three methods are what `rnn.lm.directions.Reporter` calls."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._progress = Progress(
+            TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]:.3f}  ppl {task.fields[ppl]:>7.1f}"),
+            TextColumn("{task.fields[speed]:>8,.0f} tok/s"), TimeElapsedColumn(),
+            console=console, transient=True,
+        )
+        self._tasks: dict[str, int] = {}
+
+    def __enter__(self) -> PretrainProgress:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._progress.__exit__(*exc)
+
+    def update(self, update: dict) -> None:
+        direction = update["direction"]
+        if direction not in self._tasks:
+            self._tasks[direction] = self._progress.add_task(
+                direction, total=update["total_steps"], loss=0.0, ppl=0.0, speed=0.0
+            )
+        self._progress.update(
+            self._tasks[direction], completed=update["step"], loss=update["loss"],
+            ppl=update["perplexity"], speed=update["tokens_per_second"],
+        )
+
+    def record(self, record: dict) -> None:
+        self.console.print(
+            f"{record['direction']:>8} step {record['step']:>7,}/{record['total_steps']:,}  "
+            f"train ppl {record['train_perplexity']:8.1f}  valid ppl {record['valid_perplexity']:8.1f}  "
+            f"{record['tokens_per_second']:,.0f} tok/s"
+        )
+
+    def message(self, text: str) -> None:
+        self.console.print(text)

@@ -21,6 +21,7 @@ from torch import nn
 from sentiment_rnn.config import TrainingConfig
 from sentiment_rnn.metrics import score
 from sentiment_rnn.rnn.batching import iterate_batches, num_batches
+from sentiment_rnn.rnn.finetune import param_groups, slanted_triangular, unfreeze_for_epoch
 from sentiment_rnn.rnn.model import predict_logits
 
 
@@ -86,8 +87,12 @@ def make_scheduler(
 ) -> torch.optim.lr_scheduler.LRScheduler:
     if config.schedule == "onecycle":
         return torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=config.lr, total_steps=total_steps,
-            pct_start=max(config.warmup_fraction, 1 / total_steps),
+            optimizer, max_lr=[group["lr"] for group in optimizer.param_groups],
+            total_steps=total_steps, pct_start=max(config.warmup_fraction, 1 / total_steps),
+        )
+    if config.schedule == "slanted_triangular":
+        return torch.optim.lr_scheduler.LambdaLR(
+            optimizer, slanted_triangular(total_steps, config.warmup_fraction)
         )
     warmup = max(1, round(config.warmup_fraction * total_steps))
 
@@ -163,8 +168,8 @@ def fit(
     from such a state exactly as if training had never stopped (same batches, same dropout).
     """
     generator = torch.Generator().manual_seed(seed)
-    params = [param for param in model.parameters() if param.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    frozen_for_good = {id(param) for param in model.parameters() if not param.requires_grad}
+    optimizer = torch.optim.AdamW(param_groups(model, config), weight_decay=config.weight_decay)
     total_steps = config.epochs * num_batches(len(train.ids), config.batch_size)
     scheduler = make_scheduler(optimizer, config, total_steps)
     result, best_state = FitResult(), None
@@ -175,6 +180,8 @@ def fit(
     for epoch in range(len(result.history) + 1, config.epochs + 1):
         if result.stopped_early:
             break
+        if config.gradual_unfreezing:
+            unfreeze_for_epoch(model, epoch, frozen_for_good)
         loss, tokens, seconds = train_epoch(
             model, train, optimizer, scheduler, config, device, generator, progress, epoch
         )

@@ -42,7 +42,10 @@ class RecurrentEncoder(nn.Module):
         num_layers: int = 1,
         bidirectional: bool = False,
         dropout: float = 0.0,
+        split_input: bool = False,
     ) -> None:
+        """`split_input`: layer 0's forward direction reads the first half of each input vector,
+        the backward direction the second half (one embedding per direction)."""
         super().__init__()
         if cell not in _CELLS:
             raise ValueError(f"unknown cell {cell!r}; options are {', '.join(_CELLS)}")
@@ -51,8 +54,11 @@ class RecurrentEncoder(nn.Module):
         self.bidirectional = bidirectional
         self.forward_layers = nn.ModuleList()
         self.backward_layers = nn.ModuleList()
+        self.split_input = split_input and bidirectional
         for layer in range(num_layers):
             size = input_size if layer == 0 else hidden_size * directions
+            if layer == 0 and self.split_input:
+                size = input_size // 2
             self.forward_layers.append(_CELLS[cell](size, hidden_size, batch_first=True))
             if bidirectional:
                 self.backward_layers.append(_CELLS[cell](size, hidden_size, batch_first=True))
@@ -64,9 +70,12 @@ class RecurrentEncoder(nn.Module):
         for layer, forward_rnn in enumerate(self.forward_layers):
             if layer > 0:
                 x = self.dropout(x)
-            outputs, _ = forward_rnn(x)  # (B, T, H)
+            x_forward = x_backward = x
+            if layer == 0 and self.split_input:
+                x_forward, x_backward = x.chunk(2, dim=-1)  # (B, T, E) each
+            outputs, _ = forward_rnn(x_forward)  # (B, T, H)
             if self.bidirectional:
-                backward, _ = self.backward_layers[layer](reverse_within_length(x, lengths))
+                backward, _ = self.backward_layers[layer](reverse_within_length(x_backward, lengths))
                 outputs = torch.cat([outputs, reverse_within_length(backward, lengths)], dim=-1)
             x = outputs
         return x
@@ -115,14 +124,16 @@ class SentimentRNN(nn.Module):
     def __init__(self, vocab_size: int, num_classes: int, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
-        self.embedding = nn.Embedding(vocab_size, config.embedding_dim, padding_idx=PAD_ID)
+        width = config.embedding_dim * (2 if config.embedding_per_direction else 1)
+        self.embedding = nn.Embedding(vocab_size, width, padding_idx=PAD_ID)
         self.encoder = RecurrentEncoder(
             config.cell,
-            config.embedding_dim,
+            width,
             config.hidden_size,
             config.num_layers,
             config.bidirectional,
             config.dropout,
+            split_input=config.embedding_per_direction,
         )
         pooled = self.encoder.output_size * (2 if config.pooling == "mean_max" else 1)
         self.dropout = nn.Dropout(config.dropout)

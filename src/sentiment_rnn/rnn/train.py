@@ -36,6 +36,8 @@ from sentiment_rnn.rnn.checkpoint import (
 )
 from sentiment_rnn.rnn.embeddings import load_pretrained
 from sentiment_rnn.rnn.fit import Encoded, FitResult, evaluate_encoded, fit
+from sentiment_rnn.rnn.lm.rundir import LMRun, load_lm_run
+from sentiment_rnn.rnn.lm.transfer import check_fits, check_no_leak, load_pretrained_weights
 from sentiment_rnn.rnn.model import SentimentRNN, count_parameters, predict_logits
 from sentiment_rnn.rnn.run import save_run
 from sentiment_rnn.rnn.runtime import resolve_device, scoped
@@ -48,6 +50,7 @@ class Prepared:
     train: Encoded
     dev: Encoded
     test: Encoded | None
+    pretrained: LMRun | None = None  # model.init_from's language models
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -67,7 +70,15 @@ def encode_split(split: Split, tokenizer: Tokenizer, config: Config, labels: lis
 def prepare(config: Config) -> Prepared:
     """Read the data, fit the tokenizer on the training texts, encode every split."""
     dataset = load_dataset(config.data, config.seed)
-    tokenizer = build_tokenizer(dataset.train.texts, config.tokenizer)
+    pretrained = None
+    if config.model.init_from is None:
+        tokenizer = build_tokenizer(dataset.train.texts, config.tokenizer)
+    else:  # the language models' tokenizer; they must not have read dev or test
+        pretrained = load_lm_run(config.model.init_from)
+        check_fits(pretrained, config.model)
+        held_out = {"dev": dataset.dev.texts, "test": [] if dataset.test is None else dataset.test.texts}
+        check_no_leak(pretrained, held_out)
+        tokenizer = pretrained.tokenizer
     labels = dataset.labels
     test = None if dataset.test is None else encode_split(dataset.test, tokenizer, config, labels)
     return Prepared(
@@ -76,11 +87,16 @@ def prepare(config: Config) -> Prepared:
         encode_split(dataset.train, tokenizer, config, labels),
         encode_split(dataset.dev, tokenizer, config, labels),
         test,
+        pretrained,
     )
 
 
-def build_model(config: Config, tokenizer: Tokenizer, num_classes: int) -> SentimentRNN:
+def build_model(
+    config: Config, tokenizer: Tokenizer, num_classes: int, pretrained: LMRun | None = None
+) -> SentimentRNN:
     model = SentimentRNN(tokenizer.get_vocab_size(), num_classes, config.model)
+    if pretrained is not None:
+        load_pretrained_weights(model, pretrained)
     if config.model.pretrained_embeddings is not None:
         load_pretrained(model.embedding, tokenizer, config.model.pretrained_embeddings)
     if config.model.freeze_embeddings:
@@ -124,7 +140,8 @@ def set_up(config: Config) -> tuple[torch.device, Prepared, SentimentRNN]:
     `runtime.scoped(...)`, which seeds the model's initialisation (`_train_into` does)."""
     device = resolve_device(config.training.device)
     prepared = prepare(config)
-    model = build_model(config, prepared.tokenizer, len(prepared.dataset.labels)).to(device)
+    labels = len(prepared.dataset.labels)
+    model = build_model(config, prepared.tokenizer, labels, prepared.pretrained).to(device)
     return device, prepared, model
 
 
