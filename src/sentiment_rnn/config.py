@@ -2,8 +2,7 @@
 overrides: `config_file.py`).
 
 One typed schema (pydantic) with defaults is the only source of truth for settings: the CLI adds
-no flag of its own for any of them. Every problem in a config is collected into one message.
-"""
+no flag of its own for any of them. Every problem in a config is collected into one message."""
 
 from __future__ import annotations
 

@@ -267,12 +267,10 @@ def read_temperature(run_dir: Path, meta: dict) -> float:
         return 1.0
     verify_checksums(run_dir, meta, (TEMPERATURE,))
     value = read_json(path)
-    temperature = value.get("temperature") if isinstance(value, dict) else None
-    if not isinstance(temperature, (int, float)) or isinstance(temperature, bool) or not (
-        0 < temperature < float("inf")
-    ):
+    t = value.get("temperature") if isinstance(value, dict) else None
+    if not (isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t < float("inf")):
         raise UserError(f"{path}: expected {{\"temperature\": a positive number}}")
-    return float(temperature)
+    return float(t)
 
 
 def read_metrics(run_dir: Path) -> dict:
