@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sentiment_rnn.config import DataConfig
 from sentiment_rnn.data import corpora
@@ -100,7 +100,9 @@ def label_order(config: DataConfig, train: Split) -> list[str]:
 
 def load_dataset(config: DataConfig, seed: int, show_progress: bool = True) -> Dataset:
     """Read the source, carve the splits it lacks, check labels agree across splits."""
-    train, dev, test = read_source(config, show_progress)
+    train, dev, test = (
+        _renamed(split, config.label_map) for split in read_source(config, show_progress)
+    )
     if test is None and config.test_fraction > 0:
         train, test = carve(train, config.test_fraction, seed, "test")
     if dev is None:
@@ -110,6 +112,13 @@ def load_dataset(config: DataConfig, seed: int, show_progress: bool = True) -> D
         if split is not None:
             check_labels(split, labels)
     return Dataset(train, dev, test, labels)
+
+
+def _renamed(split: Split | None, label_map: dict[str, str] | None) -> Split | None:
+    """`data.label_map` applied: every split's labels renamed before anything else reads them."""
+    if split is None or not label_map:
+        return split
+    return replace(split, labels=[label_map.get(label, label) for label in split.labels])
 
 
 def check_labels(split: Split, labels: list[str]) -> None:

@@ -38,7 +38,7 @@ from sentiment_rnn.rnn.embeddings import load_pretrained
 from sentiment_rnn.rnn.fit import Encoded, FitResult, evaluate_encoded, fit
 from sentiment_rnn.rnn.lm.rundir import LMRun, load_lm_run
 from sentiment_rnn.rnn.lm.transfer import check_fits, check_no_leak, load_pretrained_weights
-from sentiment_rnn.rnn.model import SentimentRNN, count_parameters
+from sentiment_rnn.rnn.model import SentimentRNN, count_parameters, predict_logits
 from sentiment_rnn.rnn.run import save_run
 from sentiment_rnn.rnn.runtime import resolve_device, scoped
 
@@ -189,8 +189,11 @@ def _train_scoped(
     except KeyboardInterrupt:
         raise TrainingInterrupted(run_dir, checkpoint_epoch(run_dir)) from None
     metrics = _final_metrics(model, prepared, config, device, result, records)
+    temperature = _fit_temperature(model, prepared, config, device, metrics)
     _write_or_explain(
-        lambda: save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics),
+        lambda: save_run(
+            run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics, temperature
+        ),
         run_dir,
     )
     remove_checkpoint(run_dir)
@@ -212,6 +215,24 @@ def _final_metrics(
         "train_seconds": result.seconds,
         "splits": records,
     }
+
+
+def _fit_temperature(model, prepared: Prepared, config: Config, device, metrics: dict) -> dict:
+    """Fit the temperature on dev; record ECE and Brier before and after in `metrics`."""
+    from sentiment_rnn.calibration import calibration_report, fit_temperature
+
+    def raw(split):
+        logits = predict_logits(model, split.ids, config.training.batch_size * 2, device)
+        return logits.softmax(dim=-1).numpy()
+
+    dev = raw(prepared.dev)
+    temperature = fit_temperature(dev, prepared.dev.targets)
+    metrics["calibration"] = {"dev": calibration_report(dev, prepared.dev.targets, temperature)}
+    if prepared.test is not None:
+        metrics["calibration"]["test"] = calibration_report(
+            raw(prepared.test), prepared.test.targets, temperature
+        )
+    return {"temperature": temperature, "fitted_on": "dev", "examples": len(prepared.dev.ids)}
 
 
 def _fingerprints(config: Config, records: dict) -> dict[str, str]:
