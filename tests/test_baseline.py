@@ -70,7 +70,9 @@ def test_save_and_load_give_identical_probabilities(runs: dict, kind: str) -> No
     fitted = fit_baseline(dataset.train, dataset.labels, config.baseline, config.seed)
     loaded = BaselineModel.from_dir(run_dir)
     texts = dataset.test.texts + ["a word never seen in training", "not bad at all"]
-    assert np.array_equal(fitted.predict_proba(texts), loaded.predict_proba(texts))
+    # the saved model adds only its temperature, fitted on dev (calibration.py)
+    assert np.array_equal(fitted.raw_proba(texts), loaded.raw_proba(texts))
+    assert fitted.temperature == 1.0 and loaded.temperature > 0
     assert loaded.labels == ["negative", "positive"] and loaded.kind == kind
     assert loaded.num_parameters == fitted.num_parameters == json.loads(
         (run_dir / "meta.json").read_text())["num_parameters"]
@@ -81,7 +83,7 @@ def test_run_directory_has_no_pickle(runs: dict, kind: str) -> None:
     run_dir, metrics, _ = runs[kind]
     assert sorted(path.name for path in run_dir.iterdir()) == sorted([
         "baseline.json", "vocabulary.json", "baseline.safetensors", "labels.json",
-        "config.yaml", "metrics.json", "meta.json",
+        "config.yaml", "metrics.json", "meta.json", "temperature.json",
     ])
     meta = json.loads((run_dir / "meta.json").read_text())
     assert meta["kind"] == "baseline" and meta["baseline_kind"] == kind
@@ -105,7 +107,7 @@ def test_tfidf_logreg_matches_scikit_learn(runs: dict) -> None:
         random_state=config.seed,
     ).fit(vectorizer.fit_transform(dataset.train.texts), y)
     expected = classifier.predict_proba(vectorizer.transform(dataset.test.texts))
-    ours = BaselineModel.from_dir(run_dir).predict_proba(dataset.test.texts)
+    ours = BaselineModel.from_dir(run_dir).raw_proba(dataset.test.texts)  # before temperature
     np.testing.assert_allclose(ours, expected, atol=1e-6)
 
 

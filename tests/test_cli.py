@@ -33,9 +33,10 @@ from sentiment_rnn.config import Config
 ONE_THREAD = ["--set", "training.num_threads=1"]
 RUN_FILES = {
     "model.safetensors", "tokenizer.json", "labels.json", "config.yaml",
-    "metrics.json", "history.jsonl", "meta.json",
+    "metrics.json", "history.jsonl", "meta.json", "temperature.json",
 }
-KEYS = {"text", "label", "probabilities", "backend"}  # backend: which code answered
+# backend: which code answered; unknown_share: RNN runs (issue 17)
+KEYS = {"text", "label", "probabilities", "backend", "unknown_share"}
 
 
 def invoke(args: list[str], **kwargs):
@@ -136,7 +137,9 @@ def test_train_output_dir_refuses_a_non_empty_one_unless_force(tiny_config: Path
     assert len(read_history(out)) == 1  # --set training.epochs=1 is honoured ...
     assert yaml.safe_load((out / "config.yaml").read_text())["training"]["epochs"] == 1  # ... and saved
     assert "epochs: 1\n" in (out / "config.yaml").read_text()
-    assert Path("runs/latest").resolve() == out.resolve()
+    # a run outside ./runs does not become runs/latest (issue 17): the output says so
+    assert not os.path.lexists("runs/latest")
+    assert "runs/latest unchanged" in first.stdout
     weights = (out / "model.safetensors").read_bytes()
 
     second = invoke(args)

@@ -105,7 +105,8 @@ def report(trained_run: Path, baseline_run: Path, tmp_path_factory: pytest.TempP
 
 def test_report_directory_has_every_file(report: dict) -> None:
     folder = Path(report["report_dir"])
-    for name in ("confusion_matrices.png", "learning_curves.png", "accuracy_by_length.png"):
+    for name in ("confusion_matrices.png", "learning_curves.png", "accuracy_by_length.png",
+                 "reliability.png"):
         assert (folder / name).read_bytes().startswith(PNG), name
     saved = json.loads((folder / "report.json").read_text())
     assert saved["significance"]["sentence"] == report["significance"]["sentence"]
@@ -186,3 +187,15 @@ def test_a_data_file_changed_since_training_is_refused(tmp_path: Path) -> None:
     write_csv(Path(data["test"]), make_rows(60, seed=99))  # the test file is rewritten
     with pytest.raises(UserError, match=r"the test split has changed since .*rnn was trained"):
         compare(config, rnn_dir, None, tmp_path / "report")
+
+
+def test_report_has_a_reliability_curve_per_model(report: dict) -> None:
+    """Each model's 15-bin reliability (with its run's temperature) and ECE, for the diagram."""
+    for key in ("rnn", "baseline"):
+        figures = report["reliability"][key]
+        bins = figures["bins"]
+        assert sum(b["count"] for b in bins) == report["test"]["num_examples"]
+        assert all(b["low"] <= b["confidence"] <= b["high"] for b in bins)
+        total = report["test"]["num_examples"]
+        ece = sum(b["count"] / total * abs(b["accuracy"] - b["confidence"]) for b in bins)
+        assert abs(ece - figures["ece"]) < 1e-9

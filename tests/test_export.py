@@ -77,6 +77,37 @@ def test_both_backends_give_the_same_answers(exported: Path) -> None:
     assert [p.label for p in onnx.predict(TEXTS)] == [p.label for p in torch_.predict(TEXTS)]
 
 
+def test_the_onnx_backend_applies_the_runs_temperature_and_gives_unknown_shares(
+    exported: Path, tmp_path: Path
+) -> None:
+    import hashlib
+    import shutil
+
+    from sentiment_rnn.calibration import scale
+
+    run = shutil.copytree(exported, tmp_path / "run")
+    (run / "temperature.json").write_text(json.dumps({"temperature": 3.0}), encoding="utf-8")
+    meta = json.loads((run / "meta.json").read_text())
+    meta["sha256"]["temperature.json"] = hashlib.sha256(
+        (run / "temperature.json").read_bytes()).hexdigest()
+    (run / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    onnx, torch_ = load_predictor(run, "onnx"), load_predictor(run, "torch")
+    assert isinstance(onnx, OnnxPredictor) and onnx.temperature == torch_.temperature == 3.0
+    raw, calibrated = np.asarray(onnx.raw_proba(TEXTS)), np.asarray(onnx.predict_proba(TEXTS))
+    assert np.abs(calibrated - scale(raw, 3.0)).max() < 1e-6
+    assert np.abs(calibrated - raw).max() > 1e-3  # the temperature changed the answers
+    assert np.abs(calibrated - torch_.predict_proba(TEXTS).numpy()).max() < 1e-5
+    texts = [*TEXTS, "zxqv wvxq the"]
+    onnx_rows = [p.as_dict() for p in onnx.predict(texts)]
+    torch_rows = [p.as_dict() for p in torch_.predict(texts)]
+    assert [r["unknown_share"] for r in onnx_rows] == [r["unknown_share"] for r in torch_rows]
+    assert onnx_rows[-1]["unknown_share"] > 0.5
+    for a, b in zip(onnx_rows, torch_rows, strict=True):
+        assert a["label"] == b["label"]
+        for label in a["probabilities"]:
+            assert abs(a["probabilities"][label] - b["probabilities"][label]) < 1e-5
+
+
 def test_predict_and_evaluate_say_which_backend_ran(exported: Path, trained_run: Path) -> None:
     for args, backend in (([], "onnx"), (["--backend", "torch"], "torch"),
                           (["--backend", "onnx"], "onnx")):

@@ -2,8 +2,7 @@
 overrides: `config_file.py`).
 
 One typed schema (pydantic) with defaults is the only source of truth for settings: the CLI adds
-no flag of its own for any of them. Every problem in a config is collected into one message.
-"""
+no flag of its own for any of them. Every problem in a config is collected into one message."""
 
 from __future__ import annotations
 
@@ -44,6 +43,7 @@ class DataConfig(_Section):
     text_column: str = "text"
     label_column: str = "label"
     labels: list[str] | None = None  # class order; default: sorted labels of the training split
+    label_map: dict[str, str] | None = None  # rename labels on reading, e.g. {neg: negative}
     dev_fraction: float = Field(0.1, gt=0, lt=1)
     test_fraction: float = Field(0.1, ge=0, lt=1)
     skip_bad_rows: bool = False  # rows with empty text or no label: error (false) or skip (true)

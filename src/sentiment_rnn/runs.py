@@ -43,6 +43,7 @@ LABELS, CONFIG, HISTORY, METRICS, META = (
 )
 WEIGHTS, TOKENIZER = "model.safetensors", "tokenizer.json"  # RNN runs
 ONNX = "model.onnx"  # RNN runs, added by `sentiment-rnn export` (`rnn/export.py`)
+TEMPERATURE = "temperature.json"  # optional in both kinds: runs saved before it had none
 PARAMS, VOCABULARY, ARRAYS = "baseline.json", "vocabulary.json", "baseline.safetensors"  # baseline
 LM_TEXTS = "texts.safetensors"  # language-model runs; their weights: <direction>.safetensors
 
@@ -62,14 +63,14 @@ KINDS = {
     "rnn": RunFiles(
         required=(WEIGHTS, TOKENIZER, LABELS, CONFIG, META),
         checked=(WEIGHTS, TOKENIZER, LABELS, CONFIG),
-        saved=(WEIGHTS, TOKENIZER, LABELS, CONFIG, METRICS, HISTORY),
+        saved=(WEIGHTS, TOKENIZER, LABELS, CONFIG, METRICS, HISTORY, TEMPERATURE),
         name="an RNN run",
         added=(ONNX,),
     ),
     "baseline": RunFiles(
         required=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG, META),
         checked=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG),
-        saved=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG, METRICS),
+        saved=(PARAMS, VOCABULARY, ARRAYS, LABELS, CONFIG, METRICS, TEMPERATURE),
         name="a baseline run",
     ),
     "lm": RunFiles(  # and one weights file and one history per direction (rnn/lm/rundir.py)
@@ -144,6 +145,11 @@ def check_latest_replaceable(link: Path = LATEST) -> None:
             f"{link} is a real file or directory, not a link; move it away so that "
             "it can point at the new run"
         )
+
+
+def inside_runs_root(run_dir: Path) -> bool:
+    """True when `run_dir` is in ./runs, the folder whose `latest` link `train` keeps."""
+    return RUNS_ROOT.resolve() in run_dir.resolve().parents
 
 
 def point_latest(run_dir: Path, link: Path = LATEST) -> None:
@@ -252,8 +258,7 @@ def write_meta(run_dir: Path, kind: str, versions: dict, num_parameters: int) ->
 
 def record_file(run_dir: Path, name: str, key: str, facts: dict) -> None:
     """Record a file added to a finished run (an exported model) in meta.json: its SHA-256, and
-    `facts` under `key`. A run saved before checksums were recorded gets them for all its files
-    now (its loader has just checked them)."""
+    `facts` under `key`. A run saved without checksums gets them for all its files now."""
     meta = read_meta(run_dir)
     assert name in KINDS[meta["kind"]].added, f"{name} is not a file added to {meta['kind']} runs"
     sha256 = dict(meta.get("sha256") or checksums(run_dir, KINDS[meta["kind"]].saved))

@@ -35,23 +35,57 @@ class Classifier(Protocol):
     def predict(self, texts: Sequence[str]) -> list[Prediction]: ...
 
 
+UNKNOWN_WARNING = 0.30  # above this share of unknown words, a model is out of its depth
+
+
 @dataclass
 class Prediction:
     text: str
     label: str
     probabilities: dict[str, float]  # every class, in the run's label order
+    unknown_share: float | None = None  # share of the text's tokens the model does not know
 
     def as_dict(self) -> dict:
-        return {"text": self.text, "label": self.label, "probabilities": self.probabilities}
+        row = {"text": self.text, "label": self.label, "probabilities": self.probabilities}
+        if self.unknown_share is not None:
+            row["unknown_share"] = self.unknown_share
+        return row
 
 
-def probabilities_from_logits(logits: np.ndarray, run) -> np.ndarray:
+def unknown_shares(ids: Sequence[Sequence[int]], unknown_id: int) -> list[float]:
+    """Per text: the share of its tokens that are `unknown_id`."""
+    return [sum(1 for i in row if i == unknown_id) / max(1, len(row)) for row in ids]
+
+
+def unknown_rate(ids: Sequence[Sequence[int]], unknown_id: int) -> float:
+    """Over all texts together: unknown tokens / tokens."""
+    total = sum(len(row) for row in ids)
+    return sum(1 for row in ids for i in row if i == unknown_id) / max(1, total)
+
+
+def unknown_warning(rate: float, source: str) -> str | None:
+    """The one-line warning for a file the model mostly cannot read, or None."""
+    if rate <= UNKNOWN_WARNING:
+        return None
+    return (
+        f"{source}: {rate:.0%} of its words are unknown to the model (over "
+        f"{UNKNOWN_WARNING:.0%}); its answers on this data say little"
+    )
+
+
+def probabilities_from_logits(logits: np.ndarray, run, calibrated: bool = True) -> np.ndarray:
     """Class probabilities (N, C) from an RNN's logits (N, C): the one step after the model,
-    shared by the torch and ONNX backends (`run`: the run they read), so that both give the
-    same answers. Softmax, computed in float64, given as float32 (as the model's logits)."""
+    shared by the torch and ONNX backends, explain and the server (`run`: the run they read),
+    so that all give the same answers. softmax(logits / T) with the run's fitted temperature T
+    (`run.temperature`, 1.0 without one; not applied when `calibrated` is False), which equals
+    calibration.scale of the uncalibrated probabilities. Computed in float64, given as float32
+    (as the model's logits)."""
     import numpy as np
 
-    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    z = logits.astype(np.float64)
+    if calibrated:
+        z = z / getattr(run, "temperature", 1.0)
+    shifted = z - z.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
     return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
 
@@ -144,13 +178,21 @@ def gather_inputs(
     return kept
 
 
-def predictions(texts: Sequence[str], labels: Sequence[str], probabilities) -> list[Prediction]:
-    """One Prediction per text from a (N, C) array or tensor of class probabilities."""
+def predictions(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    probabilities,
+    unknown: Sequence[float] | None = None,
+) -> list[Prediction]:
+    """One Prediction per text from a (N, C) array or tensor of class probabilities, with each
+    text's unknown-word share when the model can tell it."""
+    shares = [None] * len(texts) if unknown is None else list(unknown)
     return [
         Prediction(
             text,
             labels[int(row.argmax())],
             {label: float(p) for label, p in zip(labels, row, strict=True)},
+            share,
         )
-        for text, row in zip(texts, probabilities, strict=True)
+        for text, row, share in zip(texts, probabilities, shares, strict=True)
     ]

@@ -32,6 +32,7 @@ from sentiment_rnn.baseline.features import (
     scores_to_proba,
     tfidf,
 )
+from sentiment_rnn.calibration import read_temperature, scale
 from sentiment_rnn.config import Config, read_config
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write, read_json
@@ -52,6 +53,7 @@ class BaselineModel:
     path: Path | None = None
     config: Config | None = None
     meta: dict = field(default_factory=dict)
+    temperature: float = 1.0  # fitted on dev after fitting (calibration.py); 1.0: none saved
     _index: dict[str, int] | None = field(default=None, repr=False)
     backend = "numpy"  # what computes the answers (the RNN's are "torch" or "onnx")
 
@@ -80,12 +82,17 @@ class BaselineModel:
             weights = self.arrays["nb_ratio"] * weights  # (x ∘ r) · w = x · (r ∘ w)
         return np.asarray(self.features(texts) @ weights.T) + self.arrays["intercept"]
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities (N, C) as a float64 NumPy array, in the run's label order."""
+    def raw_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities before temperature scaling."""
         texts = check_texts(texts)
         if not texts:
             return np.empty((0, len(self.labels)))
         return scores_to_proba(self.decision_function(texts), self.settings["link"])
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities (N, C) as a float64 NumPy array, in the run's label order,
+        calibrated with the run's temperature."""
+        return scale(self.raw_proba(texts), self.temperature)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         return predictions(texts, self.labels, self.predict_proba(texts))
@@ -158,7 +165,9 @@ class BaselineModel:
         arrays = _read_arrays(path / ARRAYS, settings["kind"], len(labels), len(vocabulary))
         config_path = path / runs.CONFIG
         config = read_config(config_path)
-        return cls(settings, labels, vocabulary, arrays, path, config, meta)
+        runs.verify_checksums(path, meta, runs.KINDS["baseline"].checked)
+        temperature = read_temperature(path, meta)
+        return cls(settings, labels, vocabulary, arrays, path, config, meta, temperature)
 
 
 def _read_params(path: Path) -> dict:

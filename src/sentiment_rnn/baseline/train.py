@@ -47,6 +47,7 @@ def _train_into(run_dir: Path, config: Config, evaluate_test: bool) -> dict:
     start = time.perf_counter()
     model = fit_baseline(dataset.train, dataset.labels, config.baseline, config.seed)
     seconds = time.perf_counter() - start
+    calibration = _fit_temperature(model, dataset)
     metrics = {
         "dev": evaluate_split(model, dataset.dev),
         "test": None
@@ -55,9 +56,13 @@ def _train_into(run_dir: Path, config: Config, evaluate_test: bool) -> dict:
         "train_seconds": seconds,
         "num_features": len(model.vocabulary),
         "splits": split_records(dataset),
+        "calibration": calibration,
     }
     try:
         model.save(run_dir)
+        runs.write_json(run_dir / runs.TEMPERATURE, {
+            "temperature": model.temperature, "fitted_on": "dev", "examples": len(dataset.dev),
+        })
         runs.write_json(run_dir / runs.LABELS, dataset.labels)
         runs.write_json(run_dir / runs.METRICS, metrics)
         _write_meta(model, run_dir)
@@ -65,6 +70,22 @@ def _train_into(run_dir: Path, config: Config, evaluate_test: bool) -> dict:
     except OSError as err:
         raise UserError(f"{run_dir}: cannot write the run ({err.strerror or err}); nothing was kept") from None
     return metrics
+
+
+def _fit_temperature(model: BaselineModel, dataset) -> dict:
+    """Fit the temperature on dev (set on `model`); ECE and Brier before and after."""
+    from sentiment_rnn.calibration import calibration_report, fit_temperature
+
+    def raw_and_y(split):
+        index = {label: i for i, label in enumerate(model.labels)}
+        return model.raw_proba(split.texts), [index[label] for label in split.labels]
+
+    dev, y_dev = raw_and_y(dataset.dev)
+    model.temperature = fit_temperature(dev, y_dev)
+    report = {"dev": calibration_report(dev, y_dev, model.temperature)}
+    if dataset.test is not None:
+        report["test"] = calibration_report(*raw_and_y(dataset.test), model.temperature)
+    return report
 
 
 def evaluate_split(model: BaselineModel, split) -> dict:

@@ -18,6 +18,26 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from sentiment_rnn import __version__
+
+        typer.echo(f"sentiment-rnn {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Recurrent-network sentiment classification for review text."""
+
+
 config_app = typer.Typer(help="Show or check a config.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 
@@ -30,7 +50,13 @@ SetOption = Annotated[
     typer.Option("--set", help="Override a config value, e.g. training.epochs=5 (repeatable)."),
 ]
 ModelOption = Annotated[
-    Optional[Path], typer.Option("--model", "-m", help="Run directory [default: runs/latest].")
+    Optional[Path],
+    typer.Option(
+        "--model",
+        "-m",
+        help="Run directory; without it, runs/latest (the newest run `train` finished here).",
+        show_default="runs/latest",
+    ),
 ]
 
 

@@ -125,13 +125,25 @@ def evaluate(
         Optional[Path], typer.Option(help="Labelled file [default: the run's test split].")
     ] = None,
     format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.table,
+    label_map: Annotated[
+        Optional[str],
+        typer.Option(
+            "--label-map",
+            help="Rename the file's labels to the model's, e.g. neg=negative,pos=positive "
+            "[default: 0/1, neg/pos and negative/positive are recognised].",
+        ),
+    ] = None,
     backend: BackendOption = None,
 ) -> None:
     """Accuracy, macro-F1, per-class figures and the confusion matrix."""
+    from sentiment_rnn.data.label_map import parse_label_map
     from sentiment_rnn.evaluation.evaluate import evaluate as evaluate_run
     from sentiment_rnn.render.tables import evaluation_tables
 
-    report = evaluate_run(model, data, backend and backend.value)
+    mapping = None if label_map is None else parse_label_map(label_map)
+    report = evaluate_run(model, data, mapping, backend and backend.value)
+    for note in report["notes"]:
+        typer.echo(f"note: {note}", err=True)
     for warning in report["warnings"]:
         typer.echo(f"warning: {warning}", err=True)
     print_report(report, format, evaluation_tables)

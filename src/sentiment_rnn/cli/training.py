@@ -31,7 +31,10 @@ def train(
         typer.Option(help="Continue an interrupted run from its last checkpoint, with its config."),
     ] = None,
 ) -> None:
-    """Train a model; the run directory becomes runs/latest."""
+    """Train a model; a run under ./runs (the default) becomes runs/latest.
+
+    A run written elsewhere with --output leaves runs/latest as it was: pass it with --model.
+    """
     from rich.console import Console
 
     from sentiment_rnn.config import load_config
@@ -39,7 +42,7 @@ def train(
     from sentiment_rnn.rnn.train import TrainingInterrupted, resume_config
     from sentiment_rnn.rnn.train import resume as resume_run
     from sentiment_rnn.rnn.train import train as train_run
-    from sentiment_rnn.runs import check_latest_replaceable, point_latest
+    from sentiment_rnn.runs import check_latest_replaceable, inside_runs_root, point_latest
 
     if resume is not None and (config is not None or set_ or output is not None or force):
         raise typer.BadParameter(
@@ -59,10 +62,16 @@ def train(
     except TrainingInterrupted as stop:
         typer.echo(_interrupted_message(stop), err=True)
         raise typer.Exit(130) from None
-    point_latest(run_dir)
+    latest = inside_runs_root(run_dir)
+    if latest:
+        point_latest(run_dir)
     console = stdout_console()
     print_split_metrics(console, metrics)
     console.print(f"best epoch {metrics['best_epoch']} of {metrics['epochs_run']}; saved to {run_dir}")
+    if not latest:
+        console.print(
+            f"runs/latest unchanged ({run_dir} is outside ./runs); use it with --model {run_dir}"
+        )
 
 
 def _interrupted_message(stop, then: str = "") -> str:

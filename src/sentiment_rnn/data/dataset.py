@@ -11,7 +11,7 @@ import hashlib
 import json
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sentiment_rnn.config import DataConfig
 from sentiment_rnn.data import corpora
@@ -103,7 +103,9 @@ def label_order(config: DataConfig, train: Split) -> list[str]:
 
 def load_dataset(config: DataConfig, seed: int, show_progress: bool = True) -> Dataset:
     """Read the source, carve the splits it lacks, check labels agree across splits."""
-    train, dev, test = read_source(config, show_progress)
+    train, dev, test = (
+        _renamed(split, config.label_map) for split in read_source(config, show_progress)
+    )
     read = Counter(train.labels)  # before carving: a label too rare to carve is named as such
     if test is None and config.test_fraction > 0:
         train, test = carve(train, config.test_fraction, seed, "test")
@@ -138,6 +140,13 @@ def shorten(values, shown: int = 5, width: int = 40) -> str:
     text = ", ".join(shorten(value, width=width) for value in values[:shown])
     more = f" and {len(values) - shown:,} more" if len(values) > shown else ""
     return f"[{text}{more}]"
+
+
+def _renamed(split: Split | None, label_map: dict[str, str] | None) -> Split | None:
+    """`data.label_map` applied: every split's labels renamed before anything else reads them."""
+    if split is None or not label_map:
+        return split
+    return replace(split, labels=[label_map.get(label, label) for label in split.labels])
 
 
 def check_labels(split: Split, labels: list[str]) -> None:

@@ -21,6 +21,7 @@ from rich.markup import escape
 from sentiment_rnn import runs
 from sentiment_rnn.baseline.model import BaselineModel
 from sentiment_rnn.baseline.train import train_baseline
+from sentiment_rnn.calibration import expected_calibration_error, reliability
 from sentiment_rnn.config import Config
 from sentiment_rnn.data.dataset import Dataset, Split, fingerprint, load_dataset
 from sentiment_rnn.errors import UserError
@@ -200,6 +201,10 @@ def _compare_into(report_dir: Path, config: Config, rnn_dir: Path | None, baseli
                                                   models["baseline"]["accuracy"], interval, mcnemar),
         },
         "by_length": stats.accuracy_by_length(stats.word_counts(test.texts), correct),
+        "reliability": {  # with each run's temperature applied (calibration.py)
+            key: {"ece": expected_calibration_error(p, y), "bins": reliability(p, y)}
+            for key, p in probabilities.items()
+        },
         "probes": {side.key: run_probes(side.model, probes) for side in (rnn, baseline)},
         "disagreements": {"rnn_only": disagree["a_only"], "baseline_only": disagree["b_only"]},
         "history": runs.read_history(rnn.path),
@@ -223,6 +228,9 @@ def _write_report(report_dir: Path, report: dict) -> None:
                              {titles[key]: figures for key, figures in report["models"].items()})
     buckets = [{**b, "accuracy": {titles[k]: v for k, v in b["accuracy"].items()}} for b in report["by_length"]]
     plots.accuracy_by_length(report_dir / plots.BY_LENGTH, buckets)
+    plots.reliability_diagram(report_dir / plots.RELIABILITY,
+                              {titles[key]: value for key, value in report["reliability"].items()})
+    report["plots"].append(plots.RELIABILITY)
     if report["history"]:
         plots.learning_curves(report_dir / plots.CURVES, report["history"], report["best_epoch"])
         report["plots"].insert(1, plots.CURVES)

@@ -5,13 +5,25 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from sentiment_rnn.calibration import calibration_report, scale
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.metrics import score
 from sentiment_rnn.predictors import load_predictor
+from sentiment_rnn.texts import unknown_warning
 
 
-def evaluate(model_dir: Path | None, data: Path | None = None, backend: str | None = None) -> dict:
-    """Accuracy, macro-F1, per-class figures and the confusion matrix, with their source."""
+def evaluate(
+    model_dir: Path | None,
+    data: Path | None = None,
+    label_map: dict[str, str] | None = None,
+    backend: str | None = None,
+) -> dict:
+    """Accuracy, macro-F1, per-class figures and the confusion matrix, with their source.
+
+    `label_map` renames the file's labels to the model's (`{"neg": "negative"}`); without it,
+    common synonyms (0/1, neg/pos, negative/positive) are recognised and noted in `notes`.
+    `backend` ("torch", "onnx") chooses what runs an RNN run (default: torch).
+    """
     from sentiment_rnn.data.dataset import (  # pandas: evaluate only
         check_labels,
         load_dataset,
@@ -26,16 +38,30 @@ def evaluate(model_dir: Path | None, data: Path | None = None, backend: str | No
         split = load_dataset(config.data, config.seed, show_progress=False).test
         if split is None:
             raise UserError(f"{predictor.path}: the run has no test split; pass --data FILE")
+    from sentiment_rnn.data.label_map import relabel
+
+    split, used_map, note = relabel(split, predictor.labels, label_map, "--label-map")
     check_labels(split, predictor.labels)
+    notes = [note] if note else []
+    rate = predictor.unknown_rate(split.texts) if hasattr(predictor, "unknown_rate") else None
+    if rate is not None and (warning := unknown_warning(rate, split.source)):
+        notes.append(warning)
     start = time.perf_counter()
-    probabilities = predictor.predict_proba(split.texts)
+    raw = getattr(predictor, "raw_proba", predictor.predict_proba)(split.texts)
+    temperature = getattr(predictor, "temperature", 1.0)
+    probabilities = scale(raw, temperature)
     seconds = time.perf_counter() - start
     index = {label: i for i, label in enumerate(predictor.labels)}
-    figures = score([index[label] for label in split.labels], probabilities, predictor.labels)
+    y_true = [index[label] for label in split.labels]
+    figures = score(y_true, probabilities, predictor.labels)
+    figures["calibration"] = calibration_report(raw, y_true, temperature)
     figures.pop("loss")  # not (yet) part of evaluate's output (docs/output-formats.md)
     return {
         "model": str(predictor.path),
         "data": split.source,
+        "label_map": used_map,
+        "unknown_word_rate": rate,
+        "notes": notes,
         **figures,
         "predict_seconds": seconds,  # tokenizing and predicting, not reading or loading
         "texts_per_second": len(split) / seconds,

@@ -15,6 +15,7 @@ from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
 
 CONFUSION, CURVES, BY_LENGTH = "confusion_matrices.png", "learning_curves.png", "accuracy_by_length.png"
+RELIABILITY = "reliability.png"
 
 
 def _figure(width: float, height: float):
@@ -85,6 +86,22 @@ def accuracy_by_length(path: Path, buckets: list[dict]) -> None:
     low = min(min(bucket["accuracy"].values()) for bucket in buckets)
     axes.set(xlabel="words per text (texts in bucket)", ylabel="accuracy",
              ylim=(max(0.0, low - 0.05), 1.0), title="accuracy by text length")
+    axes.legend()
+    _save(figure, path)
+
+
+def reliability_diagram(path: Path, models: dict[str, dict]) -> None:
+    """Accuracy against confidence per 15-bin confidence bin, one line per model, with the
+    diagonal of perfect calibration; each model's ECE in the legend."""
+    figure = _figure(5.5, 5)
+    axes = figure.subplots()
+    axes.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfectly calibrated")
+    for name, figures in models.items():
+        bins = figures["bins"]
+        axes.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], marker="o",
+                  label=f"{name} (ECE {figures['ece']:.3f})")
+    axes.set(xlabel="confidence (probability of the predicted class)", ylabel="accuracy",
+             xlim=(0, 1.02), ylim=(0, 1.02), title="reliability (15 bins)")
     axes.legend()
     _save(figure, path)
 

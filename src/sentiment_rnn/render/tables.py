@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from rich.markup import escape
 from rich.table import Table
 
-from sentiment_rnn.texts import Prediction
+from sentiment_rnn.texts import UNKNOWN_WARNING, Prediction
 
 Lines = Sequence[int | None] | None  # `predict --skip-bad-lines`: each text's line in --file
 
@@ -54,14 +54,31 @@ def predictions_table(
 ) -> Table:
     columns = ["line"] if lines is not None else []
     table = Table(*columns, "text", "label", *(f"p({plain(label)})" for label in labels))
+    marked = []
     for i, prediction in enumerate(predictions):
+        mark = _unknown_marker(prediction.unknown_share)
+        if mark:
+            marked.append(f"{i + 1} ({prediction.unknown_share:.0%})")
         table.add_row(
             *_line_cell(lines, i, "-"),
             shown(prediction.text),
-            plain(prediction.label),
+            plain(prediction.label) + mark,
             *(f"{prediction.probabilities[label]:.3f}" for label in labels),
         )
+    if marked:
+        table.caption = (
+            f"? over {UNKNOWN_WARNING:.0%} of the words unknown to the model: row(s) "
+            + ", ".join(marked)
+        )
     return table
+
+
+def _unknown_marker(share: float | None) -> str:
+    """The mark " ?" after the label when the model knows too few of the text's words (the
+    caption says which rows and how many): two characters, so that rows do not wrap."""
+    if share is None or share <= UNKNOWN_WARNING:
+        return ""
+    return " ?"
 
 
 def _with_lines(rows: list[dict], lines: Lines) -> list[dict]:
@@ -127,7 +144,22 @@ def evaluation_tables(report: dict) -> list[Table]:
     matrix = Table("true \\ predicted", *map(plain, labels))
     for label, counts in zip(labels, report["confusion_matrix"], strict=True):
         matrix.add_row(plain(label), *(f"{count:,}" for count in counts))
-    return [summary, per_class, matrix]
+    return [summary, per_class, matrix, *_calibration_tables(report)]
+
+
+def _calibration_tables(report: dict) -> list[Table]:
+    """ECE (15 bins) and Brier score before and after the run's temperature; unknown words."""
+    tables = []
+    if (cal := report.get("calibration")) is not None:
+        table = Table("", "before", f"after (T = {cal['temperature']:.3g})")
+        table.add_row("ECE (15 bins)", f"{cal['ece_before']:.4f}", f"{cal['ece_after']:.4f}")
+        table.add_row("Brier score", f"{cal['brier_before']:.4f}", f"{cal['brier_after']:.4f}")
+        tables.append(table)
+    if report.get("unknown_word_rate") is not None:
+        table = Table("unknown words (as the model reads the texts)")
+        table.add_row(f"{report['unknown_word_rate']:.1%}")
+        tables.append(table)
+    return tables
 
 
 def data_tables(report: dict) -> list[Table]:

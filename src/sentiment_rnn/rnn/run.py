@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sentiment_rnn import __version__, runs
+from sentiment_rnn.calibration import read_temperature
 from sentiment_rnn.config import Config, read_config
 from sentiment_rnn.data.tokenizer import load_tokenizer
 from sentiment_rnn.errors import UserError
@@ -34,6 +35,7 @@ class Run:
     tokenizer: Tokenizer
     model: SentimentRNN
     meta: dict
+    temperature: float = 1.0  # fitted on dev after training (calibration.py); 1.0: none saved
 
 
 def save_run(
@@ -43,6 +45,7 @@ def save_run(
     labels: list[str],
     config: Config,
     metrics: dict,
+    temperature: dict | None = None,
 ) -> None:
     """Write every file of a finished run; `meta.json` last."""
     import torch
@@ -57,6 +60,8 @@ def save_run(
     runs.write_json(run_dir / runs.LABELS, labels)
     atomic_write(run_dir / runs.CONFIG, config.to_yaml())
     runs.write_json(run_dir / runs.METRICS, metrics)
+    if temperature is not None:
+        runs.write_json(run_dir / runs.TEMPERATURE, temperature)
     versions = {"sentiment_rnn_version": __version__, "torch_version": torch.__version__}
     runs.write_meta(run_dir, "rnn", versions, count_parameters(model))
 
@@ -71,6 +76,7 @@ class RunFiles:
     labels: list[str]
     tokenizer: Tokenizer
     meta: dict
+    temperature: float = 1.0  # from temperature.json (calibration.py); 1.0: none saved
 
 
 def read_rnn_files(path: Path | None, extra: tuple[str, ...] = (), hint: str | None = None
@@ -94,7 +100,8 @@ def read_rnn_files(path: Path | None, extra: tuple[str, ...] = (), hint: str | N
     if extra:
         checked = tuple(name for name in (*runs.CHECKED, *extra) if name != runs.WEIGHTS)
         runs.verify_checksums(run_dir, meta, checked)
-    return RunFiles(run_dir, config, labels, tokenizer, meta)
+    temperature = read_temperature(run_dir, meta)  # checked against meta.json on its own
+    return RunFiles(run_dir, config, labels, tokenizer, meta, temperature)
 
 
 def load_run(path: Path | None, device: str | torch.device = "cpu", hint: str | None = None) -> Run:
@@ -107,7 +114,7 @@ def load_run(path: Path | None, device: str | torch.device = "cpu", hint: str | 
     _load_weights(model, run_dir / runs.WEIGHTS)
     runs.verify_checksums(run_dir, files.meta, runs.CHECKED)
     model.to(device).eval()
-    return Run(run_dir, config, labels, tokenizer, model, files.meta)
+    return Run(run_dir, config, labels, tokenizer, model, files.meta, files.temperature)
 
 
 def _load_weights(model: SentimentRNN, path: Path) -> None:

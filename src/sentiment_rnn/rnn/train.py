@@ -26,6 +26,7 @@ from sentiment_rnn.files import atomic_write
 from sentiment_rnn.outputs import KeepOutput, check_not_an_input, config_inputs, staged_dir
 from sentiment_rnn.render.progress import ProgressBar, epoch_line
 from sentiment_rnn.rnn.batching import num_batches
+from sentiment_rnn.rnn.calibrate import fit_run_temperature
 from sentiment_rnn.rnn.checkpoint import (
     CHECKPOINT,
     TrainingState,
@@ -250,8 +251,12 @@ def _train_scoped(
         tracker.close("KILLED" if isinstance(err, RunStopped) else "FAILED")
         raise
     metrics = _final_metrics(model, prepared, config, device, result, records, options.evaluate_test)
+    test = prepared.test if options.evaluate_test else None  # a tuning trial never scores test
+    temperature = fit_run_temperature(model, prepared.dev, test, config.training.batch_size * 2, device, metrics)
     write_or_explain(
-        lambda: save_run(run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics),
+        lambda: save_run(
+            run_dir, model.cpu(), prepared.tokenizer, labels, config, metrics, temperature
+        ),
         run_dir,
     )
     remove_checkpoint(run_dir)
