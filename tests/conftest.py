@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import csv
 import random
+import signal
 from pathlib import Path
 
 import pytest
 import yaml
+
+# A suite started in the background by a script (`pytest &`) inherits SIGINT ignored, and so would
+# every process a test starts: the Ctrl-C tests need the signal delivered, so restore the default.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 POSITIVE = ("great", "superb", "moving", "funny", "clever", "gripping")
 NEGATIVE = ("awful", "boring", "dull", "clumsy", "tedious", "bland")

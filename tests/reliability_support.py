@@ -51,26 +51,39 @@ def run_cli(*args, cwd: Path, input: bytes | None = None, env: dict | None = Non
                                        proc.stderr.decode("utf-8", "replace"))
 
 
+# A small launcher between the test and the measured process: Linux counts the resident memory a
+# process had when it was forked in its peak (ru_maxrss survives exec), so a child forked straight
+# from this test process would report the test process's own size. The launcher is small; it caps
+# the address space, runs the command, and writes the command's own wait4 peak to a file.
+LAUNCHER = """
+import os, resource, sys
+limit, report, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+pid = os.fork()
+if pid == 0:
+    if limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    os.execv(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as handle:
+    handle.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss * 1024}")
+"""
+
+
 def run_measured(*args, cwd: Path, stdin=None, stdout=subprocess.DEVNULL, timeout: float = 300,
                  memory: int | None = MEMORY_CEILING) -> tuple[int, str, int]:
     """A real process: (exit status, stderr, peak resident memory in bytes) via wait4."""
-    proc = subprocess.Popen(command(*args), cwd=cwd, stdin=stdin, stdout=stdout,
-                            stderr=subprocess.PIPE,
-                            preexec_fn=None if memory is None else limit_memory(memory))
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.02)
-    stderr = proc.stderr.read().decode("utf-8", "replace")
-    proc.stderr.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, stderr, usage.ru_maxrss * 1024
+    report = Path(cwd) / f".peak-{os.getpid()}-{time.monotonic_ns()}"
+    launcher = [sys.executable, "-c", LAUNCHER, str(memory or 0), str(report)]
+    proc = subprocess.Popen([*launcher, *command(*args)], cwd=cwd, stdin=stdin, stdout=stdout,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        _, stderr = proc.communicate()
+    code, peak = map(int, report.read_text().split()) if report.is_file() else (-9, 0)
+    report.unlink(missing_ok=True)
+    return code, stderr.decode("utf-8", "replace"), peak
 
 
 def one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> str:

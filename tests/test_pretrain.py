@@ -153,11 +153,11 @@ def wait_for_step(proc: subprocess.Popen, out: Path, step: int) -> None:
 def test_a_killed_pretraining_process_resumes_to_the_same_result(
     tmp_path: Path, sig: int, processes: int
 ) -> None:
-    raw = lm_config(tmp_path, epochs=6, processes=processes)
+    raw = lm_config(tmp_path, epochs=30, processes=processes)
     out = tmp_path / "run"
     proc = start_pretraining(tmp_path, out, raw)
     try:
-        wait_for_step(proc, out, 20)  # of 6 x 44
+        wait_for_step(proc, out, 20)  # of 30 x 16
         proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)
     finally:

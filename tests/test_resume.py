@@ -215,7 +215,7 @@ def test_full_disk_is_refused_before_training(tmp_path: Path, monkeypatch: pytes
     class Usage:
         free = 1_000
 
-    monkeypatch.setattr("sentiment_rnn.rnn.train.shutil.disk_usage", lambda path: Usage)
+    monkeypatch.setattr("sentiment_rnn.rnn.checkpoint.shutil.disk_usage", lambda path: Usage)
     monkeypatch.setattr(fit_module, "train_epoch", lambda *a, **k: pytest.fail("training started"))
     with pytest.raises(UserError, match="MB free on this disk, training this model needs about"):
         train(config, tmp_path / "run")
