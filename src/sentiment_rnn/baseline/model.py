@@ -165,7 +165,6 @@ class BaselineModel:
         arrays = _read_arrays(path / ARRAYS, settings["kind"], len(labels), len(vocabulary))
         config_path = path / runs.CONFIG
         config = read_config(config_path)
-        runs.verify_checksums(path, meta, runs.KINDS["baseline"].checked)
         temperature = read_temperature(path, meta)
         return cls(settings, labels, vocabulary, arrays, path, config, meta, temperature)
 

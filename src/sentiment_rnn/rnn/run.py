@@ -84,8 +84,8 @@ def read_rnn_files(path: Path | None, extra: tuple[str, ...] = (), hint: str | N
     """A finished RNN run's config, labels, tokenizer and meta; every missing file is named.
 
     `extra` names model files the caller reads instead of the weights (`model.onnx`): they must
-    exist and be recorded in meta.json, and their SHA-256 is checked with those of the files
-    read here. Without `extra`, checking is left to `load_run`, after the weights.
+    exist and be recorded in meta.json, and their SHA-256 is checked here; the run's own files
+    were checked by `runs.open_run`, before anything was parsed.
     """
     run_dir, meta = runs.open_run(path, "rnn", hint)
     config = read_config(run_dir / runs.CONFIG)
@@ -97,9 +97,7 @@ def read_rnn_files(path: Path | None, extra: tuple[str, ...] = (), hint: str | N
         if name not in (meta.get("sha256") or {}):
             raise UserError(f"{run_dir / runs.META}: no SHA-256 recorded for {name}; "
                             "it was not written by sentiment-rnn (export the run again)")
-    if extra:
-        checked = tuple(name for name in (*runs.CHECKED, *extra) if name != runs.WEIGHTS)
-        runs.verify_checksums(run_dir, meta, checked)
+    runs.verify_checksums(run_dir, meta, extra)  # the run's own files: checked by open_run
     temperature = read_temperature(run_dir, meta)  # checked against meta.json on its own
     return RunFiles(run_dir, config, labels, tokenizer, meta, temperature)
 
@@ -112,7 +110,6 @@ def load_run(path: Path | None, device: str | torch.device = "cpu", hint: str | 
     run_dir, config, labels, tokenizer = files.path, files.config, files.labels, files.tokenizer
     model = SentimentRNN(tokenizer.get_vocab_size(), len(labels), config.model)
     _load_weights(model, run_dir / runs.WEIGHTS)
-    runs.verify_checksums(run_dir, files.meta, runs.CHECKED)
     model.to(device).eval()
     return Run(run_dir, config, labels, tokenizer, model, files.meta, files.temperature)
 
