@@ -148,6 +148,31 @@ def wait_for_step(proc: subprocess.Popen, out: Path, step: int) -> None:
         time.sleep(0.02)
 
 
+def children(pid: int) -> list[int]:
+    """The processes `pid` started (Linux: /proc lists each thread's children)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def wait_for_exit(pids: list[int]) -> None:
+    """Until every process in `pids` has ended (a zombie, or gone); a worker orphaned by a SIGKILL
+    stops at its next step and may be saving a checkpoint until then."""
+    deadline = time.monotonic() + 60
+    for pid in pids:
+        stat = Path(f"/proc/{pid}/stat")
+        while True:
+            try:
+                state = stat.read_text().rsplit(")", 1)[1].split()[0]
+            except FileNotFoundError:
+                break
+            if state in ("Z", "X"):
+                break
+            assert time.monotonic() < deadline, f"process {pid} still running 60 s after the kill"
+            time.sleep(0.02)
+
+
 @pytest.mark.parametrize("processes", [1, 2])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_a_killed_pretraining_process_resumes_to_the_same_result(
@@ -158,6 +183,7 @@ def test_a_killed_pretraining_process_resumes_to_the_same_result(
     proc = start_pretraining(tmp_path, out, raw)
     try:
         wait_for_step(proc, out, 20)  # of 30 x 16
+        workers = children(proc.pid)
         proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)
     finally:
@@ -168,7 +194,7 @@ def test_a_killed_pretraining_process_resumes_to_the_same_result(
         assert proc.returncode == 130, stderr
         assert f"Resume with: sentiment-rnn pretrain --resume {out}" in stderr
         assert "Traceback" not in stderr
-    time.sleep(0.5)  # orphaned workers (SIGKILL of the parent) notice and stop
+    wait_for_exit(workers)  # orphaned workers (SIGKILL of the parent) notice and stop
     assert not (out / "meta.json").exists()
     stopped = load_lm_checkpoint(out, "forward").step
     assert 20 <= stopped < load_lm_checkpoint(out, "forward").total_steps
