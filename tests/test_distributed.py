@@ -1,0 +1,214 @@
+"""torchrun data-parallel training: 2 gloo processes on loopback against one process.
+
+The distributed tests start real processes with `python -m torch.distributed.run` (what the
+`torchrun` command runs) and wait for them to exit; each has a generous timeout, since a busy
+2-core machine runs the two ranks and torchrun's agent on the same cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+from safetensors.torch import load_file
+from typer.testing import CliRunner
+
+from conftest import TINY_CONFIG, write_dataset
+from sentiment_rnn.cli import app
+from sentiment_rnn.config import validate_config
+from sentiment_rnn.errors import UserError
+from sentiment_rnn.rnn import distributed
+from sentiment_rnn.rnn.checkpoint import CHECKPOINT, check_world_size, load_checkpoint
+from sentiment_rnn.rnn.train import train
+
+TIMEOUT = 600  # seconds for one torchrun command on a busy machine (a few seconds when quiet)
+
+
+def torchrun(cwd: Path, *args: str, processes: int = 2) -> subprocess.Popen:
+    """torchrun and its ranks in a session of their own, so that they can be killed together."""
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+               f"--nproc_per_node={processes}", "-m", "sentiment_rnn", *args]
+    return subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+
+
+def finish(proc: subprocess.Popen) -> tuple[int, str, str]:
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        pytest.fail(f"torchrun did not exit within {TIMEOUT} s (a rank left waiting?): {err[-2000:]}")
+    return proc.returncode, out, err
+
+
+def write_config(root: Path, **changes) -> Path:
+    config = {**TINY_CONFIG, "data": write_dataset(root / "data", n_train=changes.pop("n_train", 240))}
+    for section, values in changes.items():
+        config[section] = {**config.get(section, {}), **values}
+    path = root / "config.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def history(run_dir: Path) -> list[dict]:
+    lines = (run_dir / "history.jsonl").read_text(encoding="utf-8").splitlines()
+    return [{k: v for k, v in json.loads(line).items() if k not in ("seconds", "tokens_per_second")}
+            for line in lines]
+
+
+# --- no processes ---------------------------------------------------------------------------
+
+def test_a_plain_run_starts_no_process_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    with distributed.process_group("cpu"):
+        assert not torch.distributed.is_initialized()
+        assert (distributed.rank(), distributed.world_size(), distributed.is_main()) == (0, 1, True)
+    monkeypatch.setenv("WORLD_SIZE", "1")  # torchrun --nproc_per_node=1: a plain run too
+    assert not distributed.launched()
+
+
+def test_resuming_with_another_world_size_is_refused_in_one_line(tmp_path: Path) -> None:
+    with pytest.raises(UserError) as refused:
+        check_world_size(tmp_path / CHECKPOINT, 2, 1)
+    message = str(refused.value)
+    assert "world size 2" in message and "world size 1" in message and "\n" not in message
+    assert "--nproc_per_node=2" in message
+    check_world_size(tmp_path / CHECKPOINT, 3, 3)
+
+
+def test_pretrain_under_torchrun_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    result = CliRunner().invoke(app, ["pretrain"])
+    assert result.exit_code == 1
+    assert "not distributed yet" in result.output and "WORLD_SIZE=2" in result.output
+
+
+# --- two gloo processes ----------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_two_processes_train_as_one_with_the_same_global_batch(tmp_path: Path) -> None:
+    """The same global batches, the gradient of the same mean loss: equal to float rounding.
+
+    Tolerance 1e-5 on every weight and 1e-5 relative on the losses: each rank sums its share's
+    losses and DDP averages the two gradients, so the additions happen in another order (and the
+    LSTM kernels run on half batches), which moves results by a few 1e-7 over 48 steps. Dropout
+    is 0: with it, each rank draws its own masks, so the runs differ by design. 241 training
+    texts make the last batch a single text, which leaves rank 1 an empty share."""
+    config_path = write_config(tmp_path, n_train=241, model={"dropout": 0.0})
+    config = validate_config(yaml.safe_load(config_path.read_text()), "tiny")
+    single_dir, single = train(config, tmp_path / "single")
+
+    code, out, err = finish(torchrun(tmp_path, "train", "--config", str(config_path), "--output", "two"))
+    assert code == 0, err[-3000:]
+    assert out.count("saved to") == 1  # rank 0 alone prints and writes
+    two_dir = tmp_path / "two"
+    metrics = json.loads((two_dir / "metrics.json").read_text())
+    assert metrics["world_size"] == 2 and single["world_size"] == 1
+    for split in ("dev", "test"):
+        assert metrics[split]["accuracy"] == single[split]["accuracy"]
+        assert metrics[split]["loss"] == pytest.approx(single[split]["loss"], rel=1e-5)
+    a, b = load_file(single_dir / "model.safetensors"), load_file(two_dir / "model.safetensors")
+    assert a.keys() == b.keys()
+    for key in a:
+        torch.testing.assert_close(b[key], a[key], rtol=0, atol=1e-5, msg=key)
+    for one, other in zip(history(single_dir), history(two_dir), strict=True):
+        assert one.keys() == other.keys()
+        for key in one:
+            assert other[key] == pytest.approx(one[key], rel=1e-5), key
+    assert not (tmp_path / "runs").exists()
+
+
+def wait_for_checkpoint(proc: subprocess.Popen, run_dir: Path) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not (run_dir / CHECKPOINT).is_file():
+        assert proc.poll() is None, f"torchrun ended before a checkpoint: {proc.communicate()[1][-3000:]}"
+        assert time.monotonic() < deadline, "no checkpoint in time"
+        time.sleep(0.05)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def kill_all(proc: subprocess.Popen) -> None:
+    """SIGKILL torchrun's ranks (each in a session of its own) and torchrun, as a crash would;
+    then wait until every one of them has exited."""
+    ranks = children(proc.pid)
+    assert ranks, "torchrun has no ranks"
+    for pid in ranks:
+        os.kill(pid, signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=TIMEOUT)
+    deadline = time.monotonic() + TIMEOUT
+    while any(Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid) for pid in ranks):
+        assert time.monotonic() < deadline, "killed ranks still running"
+        time.sleep(0.05)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].splitlines()[0].lower()
+    except (OSError, IndexError):
+        return "zombie"
+
+
+@pytest.mark.slow
+def test_a_killed_distributed_run_resumes_to_the_same_result(tmp_path: Path) -> None:
+    """Killed (SIGKILL, every process) after an epoch, resumed with torchrun: ends exactly as the
+    uninterrupted distributed run (same world size, same arithmetic, each rank's dropout stream
+    restored); a plain resume of it is refused, naming both world sizes."""
+    config_path = write_config(
+        tmp_path, n_train=480, model={"dropout": 0.3}, training={"epochs": 16}
+    )
+    code, _, err = finish(torchrun(tmp_path, "train", "--config", str(config_path), "--output", "reference"))
+    assert code == 0, err[-3000:]
+
+    killed = tmp_path / "killed"
+    proc = torchrun(tmp_path, "train", "--config", str(config_path), "--output", "killed")
+    wait_for_checkpoint(proc, killed)
+    kill_all(proc)
+    assert not (killed / "meta.json").exists(), "the run finished before it was killed"
+    state = load_checkpoint(killed)
+    assert state.world_size == 2 and len(state.rank_rngs) == 1
+
+    plain = subprocess.run([sys.executable, "-m", "sentiment_rnn", "train", "--resume", str(killed)],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT)
+    assert plain.returncode == 1
+    assert "world size 2" in plain.stderr and "world size 1" in plain.stderr
+
+    code, out, err = finish(torchrun(tmp_path, "train", "--resume", str(killed)))
+    assert code == 0, err[-3000:]
+    assert f"resuming {killed} from after epoch" in err
+    assert history(killed) == history(tmp_path / "reference")
+    a, b = load_file(tmp_path / "reference" / "model.safetensors"), load_file(killed / "model.safetensors")
+    assert all(torch.equal(a[key], b[key]) for key in a)
+    assert not (killed / CHECKPOINT).exists()
+
+
+@pytest.mark.slow
+def test_an_error_on_one_rank_stops_every_rank(tmp_path: Path) -> None:
+    """Rank 0 refuses a non-empty --output before training; rank 1, already set up, is told
+    and stops too: torchrun exits 1 promptly instead of leaving rank 1 waiting."""
+    config_path = write_config(tmp_path)
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "keep.txt").write_text("mine")
+    code, _, err = finish(torchrun(tmp_path, "train", "--config", str(config_path), "--output", "taken"))
+    assert code != 0
+    assert "directory is not empty" in err
+    assert "another rank failed while setting up" in err
+    assert (tmp_path / "taken" / "keep.txt").read_text() == "mine"
