@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -35,7 +34,6 @@ def pretrain(
     from rich.console import Console
 
     from sentiment_rnn.config import load_config, read_config
-    from sentiment_rnn.errors import UserError
     from sentiment_rnn.rnn import distributed
     from sentiment_rnn.render.progress import PretrainProgress
     from sentiment_rnn.rnn.lm.run import PretrainInterrupted, Reporter, resume_pretrain
@@ -43,12 +41,10 @@ def pretrain(
     from sentiment_rnn.rnn.runtime import set_up_process
     from sentiment_rnn.runs import CONFIG, LATEST_LM, check_latest_replaceable, point_latest
 
-    if distributed.launched():
-        raise UserError(
-            f"pretrain under torchrun (WORLD_SIZE={os.environ['WORLD_SIZE']}): pretrain runs its "
-            "forward and backward language models in two processes of its own and is not "
-            "distributed yet; run it without torchrun"
-        )
+    distributed.refuse_launched(
+        "pretrain", "pretrain runs its forward and backward language models in two processes of "
+        "its own and is not distributed yet",
+    )
     if resume is not None and (config is not None or set_ or output is not None or force):
         raise typer.BadParameter(
             "--resume continues a run with the config.yaml in its directory; "

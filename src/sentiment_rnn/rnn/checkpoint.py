@@ -154,8 +154,8 @@ def check_world_size(path: Path, saved: int, current: int) -> None:
     if saved != current:
         how = (
             f"without torchrun: sentiment-rnn train --resume {path.parent}" if saved == 1
-            else f"{saved} processes in all, e.g. torchrun --nproc_per_node={saved} -m sentiment_rnn "
-            f"train --resume {path.parent}"
+            else f"{saved} processes in all, e.g. torchrun --nproc_per_node={saved} "
+            f"-m sentiment_rnn train --resume {path.parent}"
         )
         raise UserError(
             f"{path}: written by a run of world size {saved}, resumed with world size {current}; "

@@ -32,7 +32,13 @@ import torch.distributed as dist
 from torch import nn
 
 from sentiment_rnn.errors import UserError
-from sentiment_rnn.rnn.batching import PAD_TO_MULTIPLE, Batch, collate, iterate_batches, length_grouped_order
+from sentiment_rnn.rnn.batching import (
+    PAD_TO_MULTIPLE,
+    Batch,
+    collate,
+    iterate_batches,
+    length_grouped_order,
+)
 
 _ready_voted = False  # this process has cast its vote in `ready` (or had nothing to vote on)
 
@@ -42,12 +48,33 @@ def launched() -> bool:
     return _env_int("WORLD_SIZE", 1) > 1
 
 
+def refuse_launched(command: str, why: str) -> None:
+    """A one-line error for a command that is not distributed, when torchrun started it."""
+    if launched():
+        raise UserError(
+            f"{command} under torchrun (WORLD_SIZE={os.environ['WORLD_SIZE']}): {why}; "
+            "run it without torchrun"
+        )
+
+
+def threads_per_rank() -> int | None:
+    """The default thread count of a rank: the usable CPUs shared among the ranks of this node
+    (None in a plain run: `runtime.scoped` takes them all)."""
+    if not dist.is_initialized():
+        return None
+    from sentiment_rnn.rnn.runtime import usable_cpus
+
+    return max(1, usable_cpus() // _env_int("LOCAL_WORLD_SIZE", 1))
+
+
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "")
     try:
         return int(value) if value else default
     except ValueError:
-        raise UserError(f"environment variable {name}={value!r}: expected a whole number (torchrun sets it)") from None
+        raise UserError(
+            f"environment variable {name}={value!r}: expected a whole number (torchrun sets it)"
+        ) from None
 
 
 def rank() -> int:
@@ -72,6 +99,11 @@ def process_group(device: str) -> Iterator[None]:
     if not launched():
         yield
         return
+    if device.startswith("cuda:"):
+        raise UserError(
+            f"training.device={device!r} under torchrun: each rank uses the GPU of its LOCAL_RANK; "
+            "set training.device to 'cuda' or 'auto'"
+        )
     cuda = device.startswith("cuda") or (device == "auto" and torch.cuda.is_available())
     if cuda:
         torch.cuda.set_device(_env_int("LOCAL_RANK", 0))
@@ -96,7 +128,10 @@ def ready() -> None:
         return
     _ready_voted = True
     if not _vote(True):
-        raise UserError(f"rank {rank()}: stopped because another rank failed while setting up (its error is printed above)")
+        raise UserError(
+            f"rank {rank()}: stopped because another rank failed while setting up "
+            "(its error is printed above)"
+        )
 
 
 def _vote(ok: bool) -> bool:
@@ -106,7 +141,9 @@ def _vote(ok: bool) -> bool:
 
 
 def _comm_device() -> torch.device:
-    return torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else torch.device("cpu")
+    if dist.get_backend() == "nccl":
+        return torch.device("cuda", torch.cuda.current_device())
+    return torch.device("cpu")
 
 
 def wrap(model: nn.Module, device: torch.device) -> nn.Module:
@@ -116,12 +153,17 @@ def wrap(model: nn.Module, device: torch.device) -> nn.Module:
         return model
     from torch.nn.parallel import DistributedDataParallel
 
-    device_ids = [device.index if device.index is not None else torch.cuda.current_device()] if device.type == "cuda" else None
-    return DistributedDataParallel(model, device_ids=device_ids)
+    if device.type != "cuda":
+        return DistributedDataParallel(model)
+    index = device.index if device.index is not None else torch.cuda.current_device()
+    return DistributedDataParallel(model, device_ids=[index])
 
 
 def shares(
-    sequences: Sequence[Sequence[int]], labels: Sequence[int], batch_size: int, generator: torch.Generator
+    sequences: Sequence[Sequence[int]],
+    labels: Sequence[int],
+    batch_size: int,
+    generator: torch.Generator,
 ) -> Iterator[tuple[Batch, float | None]]:
     """(batch, scale) per step: this rank's share of each global batch. `scale` is None in a plain
     run (take the mean loss, as always); else the factor on the share's summed loss (0 for the
@@ -136,7 +178,8 @@ def shares(
         mine = group[me::n]
         scale = n / len(group) if mine else 0.0
         mine = mine or group[:1]
-        yield collate([sequences[i] for i in mine], [labels[i] for i in mine], mine, PAD_TO_MULTIPLE), scale
+        texts, targets = [sequences[i] for i in mine], [labels[i] for i in mine]
+        yield collate(texts, targets, mine, PAD_TO_MULTIPLE), scale
 
 
 def sum_all(values: list[float]) -> list[float]:

@@ -244,7 +244,9 @@ def fit(
             rngs = distributed.rng_states()  # every rank's: all take part
             result.seconds = time.perf_counter() - start
             if on_checkpoint is not None:
-                on_checkpoint(_snapshot(result, model, best_state, optimizer, scheduler, generator, rngs))
+                on_checkpoint(
+                    _snapshot(result, model, best_state, optimizer, scheduler, generator, rngs)
+                )
         if on_epoch is not None:
             on_epoch(record)
     model.load_state_dict(best_state)

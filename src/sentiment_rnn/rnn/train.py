@@ -196,7 +196,8 @@ def _train_into(
     options: RunOptions,
 ) -> tuple[Path, dict]:
     device = resolve_device(config.training.device)
-    with scoped(config.training.num_threads, config.seed, device):
+    threads = config.training.num_threads or distributed.threads_per_rank()
+    with scoped(threads, config.seed, device):
         return _train_scoped(run_dir, config, state, console, options)
 
 
