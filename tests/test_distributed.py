@@ -167,22 +167,37 @@ def _state(pid: int) -> str:
         return "zombie"
 
 
-@pytest.mark.slow
-def test_a_killed_distributed_run_resumes_to_the_same_result(tmp_path: Path) -> None:
-    """Killed (SIGKILL, every process) after an epoch, resumed with torchrun: ends exactly as the
-    uninterrupted distributed run (same world size, same arithmetic, each rank's dropout stream
-    restored); a plain resume of it is refused, naming both world sizes."""
-    config_path = write_config(
-        tmp_path, n_train=480, model={"dropout": 0.3}, training={"epochs": 16}
-    )
-    code, _, err = finish(torchrun(tmp_path, "train", "--config", str(config_path), "--output", "reference"))
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A config with dropout (each rank's RNG state matters) and the uninterrupted 2-rank run."""
+    root = tmp_path_factory.mktemp("distributed")
+    config_path = write_config(root, n_train=480, model={"dropout": 0.3}, training={"epochs": 16})
+    code, _, err = finish(torchrun(root, "train", "--config", str(config_path), "--output", "reference"))
     assert code == 0, err[-3000:]
+    return config_path, root / "reference"
 
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["SIGINT to torchrun", "SIGKILL to every process"])
+def test_a_killed_distributed_run_resumes_to_the_same_result(
+    tmp_path: Path, reference: tuple[Path, Path], how: str
+) -> None:
+    """Stopped after an epoch (Ctrl-C on torchrun, which passes it to the ranks; or a crash of
+    every process), resumed with torchrun: ends exactly as the uninterrupted distributed run
+    (same world size, same arithmetic, each rank's dropout stream restored); a plain resume of
+    it is refused, naming both world sizes."""
+    config_path, reference_dir = reference
     killed = tmp_path / "killed"
     proc = torchrun(tmp_path, "train", "--config", str(config_path), "--output", "killed")
     wait_for_checkpoint(proc, killed)
-    kill_all(proc)
-    assert not (killed / "meta.json").exists(), "the run finished before it was killed"
+    if how.startswith("SIGINT"):
+        proc.send_signal(signal.SIGINT)
+        code, _, err = finish(proc)
+        assert code != 0
+        assert "Resume with: torchrun --nproc_per_node=2 -m sentiment_rnn train --resume killed" in err
+    else:
+        kill_all(proc)
+    assert not (killed / "meta.json").exists(), "the run finished before it was stopped"
     state = load_checkpoint(killed)
     assert state.world_size == 2 and len(state.rank_rngs) == 1
 
@@ -193,9 +208,9 @@ def test_a_killed_distributed_run_resumes_to_the_same_result(tmp_path: Path) -> 
 
     code, out, err = finish(torchrun(tmp_path, "train", "--resume", str(killed)))
     assert code == 0, err[-3000:]
-    assert f"resuming {killed} from after epoch" in err
-    assert history(killed) == history(tmp_path / "reference")
-    a, b = load_file(tmp_path / "reference" / "model.safetensors"), load_file(killed / "model.safetensors")
+    assert f"resuming {killed} from after epoch {state.epoch}" in err
+    assert history(killed) == history(reference_dir)
+    a, b = load_file(reference_dir / "model.safetensors"), load_file(killed / "model.safetensors")
     assert all(torch.equal(a[key], b[key]) for key in a)
     assert not (killed / CHECKPOINT).exists()
 

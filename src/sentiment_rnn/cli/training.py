@@ -66,7 +66,7 @@ def train(
                 run_dir, metrics = train_run(resolved, output, force, log)
         except TrainingInterrupted as stop:
             if main:
-                typer.echo(_interrupted_message(stop), err=True)
+                typer.echo(_interrupted_message(stop, command=distributed.train_command()), err=True)
             raise typer.Exit(130) from None
     if not main:
         return
@@ -82,7 +82,7 @@ def train(
         )
 
 
-def _interrupted_message(stop, then: str = "") -> str:
+def _interrupted_message(stop, then: str = "", command: str = "sentiment-rnn train") -> str:
     """What a Ctrl-C (or SIGTERM) during training left, and the command that continues it."""
     from sentiment_rnn.rnn.checkpoint import CHECKPOINT
 
@@ -95,7 +95,7 @@ def _interrupted_message(stop, then: str = "") -> str:
     kept = "" if stop.replaces is None else f" The run in {stop.replaces} is untouched."
     return (
         f"interrupted: {saved}. The run is not marked finished and runs/latest was not changed."
-        f"{kept} Resume with: sentiment-rnn train --resume {run_dir}{then}"
+        f"{kept} Resume with: {command} --resume {run_dir}{then}"
     )
 
 

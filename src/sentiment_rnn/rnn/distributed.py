@@ -57,6 +57,16 @@ def refuse_launched(command: str, why: str) -> None:
         )
 
 
+def train_command() -> str:
+    """How to start `train` again with this world size (for a resume hint)."""
+    size, local = world_size(), _env_int("LOCAL_WORLD_SIZE", 1)
+    if size == 1:
+        return "sentiment-rnn train"
+    if size == local:
+        return f"torchrun --nproc_per_node={size} -m sentiment_rnn train"
+    return f"torchrun (the same --nnodes and --nproc_per_node: world size {size}) -m sentiment_rnn train"
+
+
 def threads_per_rank() -> int | None:
     """The default thread count of a rank: the usable CPUs shared among the ranks of this node
     (None in a plain run: `runtime.scoped` takes them all)."""
