@@ -92,6 +92,45 @@ def test_pretrain_under_torchrun_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
     assert "not distributed yet" in result.output and "WORLD_SIZE=2" in result.output
 
 
+def deal(monkeypatch: pytest.MonkeyPatch, sequences, labels, batch_size: int, ranks: int) -> list:
+    """Every rank's (index, scale, widths) per step, as `shares` deals them (ranks faked)."""
+    monkeypatch.setattr(distributed.dist, "is_initialized", lambda: True)
+    monkeypatch.setattr(distributed, "world_size", lambda: ranks)
+    dealt = []
+    for me in range(ranks):
+        monkeypatch.setattr(distributed, "rank", lambda me=me: me)
+        generator = torch.Generator().manual_seed(3)
+        dealt.append([(batch.index.tolist(), scale, batch.lengths.tolist())
+                      for batch, scale in distributed.shares(sequences, labels, batch_size, generator)])
+    return dealt
+
+
+def test_each_global_batch_is_dealt_across_the_ranks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same steps on every rank; the shares of a step make up the single-process batch; the
+    scales make the ranks' summed losses the global batch's mean; an empty share is one text at
+    weight 0."""
+    from sentiment_rnn.rnn.batching import iterate_batches
+
+    generator = torch.Generator().manual_seed(0)
+    sequences = [[5] * int(n) for n in torch.randint(1, 60, (97,), generator=generator)]
+    labels = [i % 2 for i in range(97)]
+    plain = [b.index.tolist() for b in iterate_batches(sequences, labels, 8, torch.Generator().manual_seed(3))]
+    dealt = deal(monkeypatch, sequences, labels, 8, 3)
+    assert all(len(steps) == len(plain) for steps in dealt)  # no rank waits for a step
+    stand_ins = 0
+    for step, batch in enumerate(plain):
+        real = [dealt[r][step] for r in range(3) if dealt[r][step][1] != 0.0]
+        assert sorted(i for index, _, _ in real for i in index) == sorted(batch)
+        assert sum(scale * len(index) for index, scale, _ in real) == pytest.approx(3.0)
+        for index, scale, _ in (dealt[r][step] for r in range(3)):
+            if scale == 0.0:  # 97 = 12 x 8 + 1: ranks 1 and 2 have no text in the last batch
+                assert len(index) == 1 and len(batch) < 3
+                stand_ins += 1
+    assert stand_ins == 2
+    widest = [[max(dealt[r][step][2]) for r in range(3)] for step in range(len(plain))]
+    assert max(max(w) - min(w) for w in widest if len(w) == 3) <= 10  # similar lengths per step
+
+
 # --- two gloo processes ----------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -227,3 +266,30 @@ def test_an_error_on_one_rank_stops_every_rank(tmp_path: Path) -> None:
     assert "directory is not empty" in err
     assert "another rank failed while setting up" in err
     assert (tmp_path / "taken" / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.slow
+def test_a_single_process_checkpoint_is_not_resumed_by_two(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ranks read the checkpoint, both refuse it in one line, and torchrun exits."""
+    import sentiment_rnn.rnn.checkpoint as checkpoint_module
+    from sentiment_rnn.rnn.train import TrainingInterrupted
+
+    real = checkpoint_module.save_checkpoint
+
+    def save_then_stop(run_dir, state):
+        real(run_dir, state)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sentiment_rnn.rnn.train.save_checkpoint", save_then_stop)
+    config = validate_config(yaml.safe_load(write_config(tmp_path).read_text()), "tiny")
+    with pytest.raises(TrainingInterrupted):
+        train(config, tmp_path / "single")
+    assert load_checkpoint(tmp_path / "single").world_size == 1
+
+    code, _, err = finish(torchrun(tmp_path, "train", "--resume", "single"))
+    assert code != 0
+    refusals = [line for line in err.splitlines() if "world size 1, resumed with world size 2" in line]
+    assert len(refusals) == 2, err[-3000:]  # one per rank
+    assert "resume it without torchrun: sentiment-rnn train --resume single" in refusals[0]
