@@ -145,11 +145,13 @@ def compare_command(
     from sentiment_rnn.config import load_config
     from sentiment_rnn.evaluation.compare import compare
     from sentiment_rnn.render.comparison import print_summary
-    from sentiment_rnn.rnn.runtime import set_up_process
     from sentiment_rnn.rnn.distributed import refuse_launched
+    from sentiment_rnn.rnn.runtime import set_up_process
     from sentiment_rnn.rnn.train import TrainingInterrupted
 
-    refuse_launched("compare", "compare trains and scores in one process; train with torchrun, then pass --rnn RUN")
+    refuse_launched(
+        "compare", "compare trains and scores in one process; train with torchrun, then pass --rnn RUN"
+    )
     resolved = load_config(config, set_)
     if rnn is None:
         set_up_process(resolved.training.device)

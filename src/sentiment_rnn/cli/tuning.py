@@ -83,7 +83,9 @@ def tune_command(
     from sentiment_rnn.rnn.distributed import refuse_launched
     from sentiment_rnn.tuning.study import TuneInterrupted, tune
 
-    refuse_launched("tune", "tune runs its trials in one process each (start several tune processes on one study instead)")
+    refuse_launched(
+        "tune", "tune runs each trial in one process (start several tune processes on one study instead)"
+    )
 
     resolved = load_config(config, set_)
     log = Console(stderr=True, soft_wrap=True)
