@@ -92,6 +92,16 @@ def test_pretrain_under_torchrun_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
     assert "not distributed yet" in result.output and "WORLD_SIZE=2" in result.output
 
 
+def test_a_broken_collective_counts_as_an_interruption(monkeypatch: pytest.MonkeyPatch) -> None:
+    gloo = RuntimeError("[third_party/gloo/gloo/transport/tcp/pair.cc:537] Connection reset by peer")
+    assert not distributed.lost_peer(gloo)  # no process group: a plain error
+    monkeypatch.setattr(distributed.dist, "is_initialized", lambda: True)
+    assert distributed.lost_peer(gloo)
+    assert distributed.lost_peer(torch.distributed.DistBackendError("NCCL communicator aborted"))
+    assert not distributed.lost_peer(RuntimeError("shape mismatch"))
+    assert not distributed.lost_peer(UserError("gloo"))
+
+
 def deal(monkeypatch: pytest.MonkeyPatch, sequences, labels, batch_size: int, ranks: int) -> list:
     """Every rank's (index, scale, widths) per step, as `shares` deals them (ranks faked)."""
     monkeypatch.setattr(distributed.dist, "is_initialized", lambda: True)

@@ -156,6 +156,14 @@ def _comm_device() -> torch.device:
     return torch.device("cpu")
 
 
+def lost_peer(err: BaseException) -> bool:
+    """Whether `err` is a collective failing because another rank is gone (under torchrun, a
+    Ctrl-C reaches every rank; a rank that stops first breaks the step the others are in)."""
+    if not dist.is_initialized() or not isinstance(err, RuntimeError):
+        return False
+    return isinstance(err, dist.DistError) or "gloo" in str(err)  # gloo raises RuntimeError
+
+
 def wrap(model: nn.Module, device: torch.device) -> nn.Module:
     """The model DDP-wrapped (a plain run: itself). DDP records which parameters train when it is
     built, so `fit` wraps again each epoch (gradual unfreezing changes them)."""

@@ -251,10 +251,10 @@ def _train_scoped(
                 progress, on_epoch, resume=state, on_checkpoint=on_checkpoint,
                 on_step=tracker.step if tracker else None,
             )
-    except KeyboardInterrupt:
-        tracker.close("KILLED")
-        raise TrainingInterrupted(run_dir, checkpoint_epoch(run_dir)) from None
     except BaseException as err:
+        if isinstance(err, KeyboardInterrupt) or distributed.lost_peer(err):  # Ctrl-C
+            tracker.close("KILLED")
+            raise TrainingInterrupted(run_dir, checkpoint_epoch(run_dir)) from None
         tracker.close("KILLED" if isinstance(err, RunStopped) else "FAILED")
         raise
     metrics = _final_metrics(model, prepared, config, device, result, records, options.evaluate_test)
