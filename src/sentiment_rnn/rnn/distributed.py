@@ -156,6 +156,14 @@ def _comm_device() -> torch.device:
     return torch.device("cpu")
 
 
+def on_this_rank(device: torch.device) -> torch.device:
+    """`cuda` made this rank's GPU (`cuda:LOCAL_RANK`, set by `process_group`), so that nothing
+    of this rank touches another GPU; other devices as they are."""
+    if device.type == "cuda" and device.index is None and dist.is_initialized():
+        return torch.device("cuda", torch.cuda.current_device())
+    return device
+
+
 def lost_peer(err: BaseException) -> bool:
     """Whether `err` is a collective failing because another rank is gone (under torchrun, a
     Ctrl-C reaches every rank; a rank that stops first breaks the step the others are in)."""

@@ -195,7 +195,7 @@ def _train_into(
     run_dir: Path | None, config: Config, state: TrainingState | None, console: Console | None,
     options: RunOptions,
 ) -> tuple[Path, dict]:
-    device = resolve_device(config.training.device)
+    device = distributed.on_this_rank(resolve_device(config.training.device))
     threads = config.training.num_threads or distributed.threads_per_rank()
     with scoped(threads, config.seed, device):
         return _train_scoped(run_dir, config, state, console, options)
