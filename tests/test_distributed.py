@@ -156,10 +156,12 @@ def test_two_processes_train_as_one_with_the_same_global_batch(tmp_path: Path) -
     config = validate_config(yaml.safe_load(config_path.read_text()), "tiny")
     single_dir, single = train(config, tmp_path / "single")
 
-    code, out, err = finish(torchrun(tmp_path, "train", "--config", str(config_path), "--output", "two"))
+    code, out, err = finish(torchrun(tmp_path, "train", "--config", str(config_path)))
     assert code == 0, err[-3000:]
-    assert out.count("saved to") == 1  # rank 0 alone prints and writes
-    two_dir = tmp_path / "two"
+    assert out.count("saved to") == 1  # rank 0 alone prints and writes: one run, runs/latest
+    assert sorted(path.name for path in (tmp_path / "runs").iterdir())[0] == "latest"
+    assert len(list((tmp_path / "runs").iterdir())) == 2
+    two_dir = (tmp_path / "runs" / "latest").resolve()
     metrics = json.loads((two_dir / "metrics.json").read_text())
     assert metrics["world_size"] == 2 and single["world_size"] == 1
     for split in ("dev", "test"):
@@ -173,7 +175,6 @@ def test_two_processes_train_as_one_with_the_same_global_batch(tmp_path: Path) -
         assert one.keys() == other.keys()
         for key in one:
             assert other[key] == pytest.approx(one[key], rel=1e-5), key
-    assert not (tmp_path / "runs").exists()
 
 
 def wait_for_checkpoint(proc: subprocess.Popen, run_dir: Path) -> None:
