@@ -143,6 +143,22 @@ def test_each_global_batch_is_dealt_across_the_ranks(monkeypatch: pytest.MonkeyP
 
 # --- two gloo processes ----------------------------------------------------------------------
 
+def scored_alone(run_dir: Path) -> dict:
+    """The run's dev figures computed again here, in one process, on its saved weights."""
+    from sentiment_rnn.data.dataset import load_dataset
+    from sentiment_rnn.rnn.fit import evaluate_encoded
+    from sentiment_rnn.rnn.run import load_run
+    from sentiment_rnn.rnn.train import encode_split
+
+    torch.set_num_threads(1)  # as the run's config: the same kernels, the same rounding
+    run = load_run(run_dir)
+    dev = load_dataset(run.config.data, run.config.seed, show_progress=False).dev
+    encoded = encode_split(dev, run.tokenizer, run.config, run.labels)
+    batch_size = run.config.training.batch_size * 2
+    scores = evaluate_encoded(run.model, encoded, run.labels, batch_size, torch.device("cpu"))
+    return json.loads(json.dumps(scores))  # as metrics.json holds them
+
+
 @pytest.mark.slow
 def test_two_processes_train_as_one_with_the_same_global_batch(tmp_path: Path) -> None:
     """The same global batches, the gradient of the same mean loss: equal to float rounding.
@@ -167,6 +183,7 @@ def test_two_processes_train_as_one_with_the_same_global_batch(tmp_path: Path) -
     for split in ("dev", "test"):
         assert metrics[split]["accuracy"] == single[split]["accuracy"]
         assert metrics[split]["loss"] == pytest.approx(single[split]["loss"], rel=1e-5)
+    assert metrics["dev"] == scored_alone(two_dir)  # rank 0's figures: one process's, exactly
     a, b = load_file(single_dir / "model.safetensors"), load_file(two_dir / "model.safetensors")
     assert a.keys() == b.keys()
     for key in a:
