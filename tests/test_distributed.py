@@ -318,6 +318,29 @@ def test_a_single_process_checkpoint_is_not_resumed_by_two(
 
     code, _, err = finish(torchrun(tmp_path, "train", "--resume", "single"))
     assert code != 0
-    refusals = [line for line in err.splitlines() if "world size 1, resumed with world size 2" in line]
-    assert len(refusals) == 2, err[-3000:]  # one per rank
-    assert "resume it without torchrun: sentiment-rnn train --resume single" in refusals[0]
+    assert err.count("world size 1, resumed with world size 2") == 2, err[-3000:]  # one per rank
+    assert "resume it without torchrun: sentiment-rnn train --resume single" in err
+
+
+@pytest.mark.slow
+def test_ranks_that_read_different_data_are_stopped(tmp_path: Path) -> None:
+    """Nodes with different data files (here: rank 1 pretends to) never train together."""
+    script = tmp_path / "ranks.py"
+    script.write_text(
+        "from sentiment_rnn.errors import UserError\n"
+        "from sentiment_rnn.rnn import distributed\n"
+        "with distributed.process_group('cpu'):\n"
+        "    try:\n"
+        "        distributed.ready({'data (train)': 'abc' * (1 + distributed.rank())})\n"
+        "    except UserError as err:\n"
+        "        print(f'rank {distributed.rank()}: {err}', flush=True)\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+               "--nproc_per_node=2", str(script)]
+    proc = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    code, out, err = finish(proc)
+    assert code == 0, err[-3000:]
+    # both ranks stop, neither waits (their lines may interleave: count, not split)
+    assert out.count("ranks [1] read another config or other data") == 2, out

@@ -23,6 +23,7 @@ How the work is shared (docs/scaling-torchrun.md):
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -130,9 +131,10 @@ def process_group(device: str) -> Iterator[None]:
         dist.destroy_process_group()
 
 
-def ready() -> None:
-    """Every rank has set up without error (called once, before the first step); if another
-    rank failed, this one stops too, with a line that points at the other's error."""
+def ready(fingerprints: dict[str, str]) -> None:
+    """Every rank has set up without error (called once, before the first step) and read the
+    same config and data (`fingerprints`, as a checkpoint holds them); if another rank failed,
+    this one stops too, with a line that points at the other's error."""
     global _ready_voted
     if not dist.is_initialized() or _ready_voted:
         return
@@ -141,6 +143,16 @@ def ready() -> None:
         raise UserError(
             f"rank {rank()}: stopped because another rank failed while setting up "
             "(its error is printed above)"
+        )
+    digest = hashlib.sha256(json.dumps(fingerprints, sort_keys=True).encode()).digest()
+    mine = torch.tensor(list(digest), dtype=torch.uint8, device=_comm_device())
+    every = [torch.empty_like(mine) for _ in range(world_size())]
+    dist.all_gather(every, mine)
+    differ = [r for r, other in enumerate(every) if not torch.equal(other, every[0])]
+    if differ:
+        raise UserError(
+            f"ranks {differ} read another config or other data than rank 0 (fingerprints of "
+            "config.yaml and every split differ): every node needs the same files at the same paths"
         )
 
 

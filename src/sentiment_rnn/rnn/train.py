@@ -213,7 +213,7 @@ def _train_scoped(
         check_fingerprints(run_dir / CHECKPOINT, state.fingerprints, found)
         check_world_size(run_dir / CHECKPOINT, state.world_size, distributed.world_size())
     if run_dir is None or not distributed.is_main():  # another rank: its share, no files
-        distributed.ready()
+        distributed.ready(found)
         fit(model, prepared.train, prepared.dev, labels, config.training, device, config.seed,
             on_epoch=lambda record: check_finite_loss(record, None), resume=state)
         return run_dir, {}
@@ -243,7 +243,7 @@ def _train_scoped(
         if options.on_epoch is not None:
             options.on_epoch(record)
 
-    distributed.ready()  # every rank set up: the first collective step
+    distributed.ready(found)  # every rank set up alike: the first collective step
     try:
         with ProgressBar(console) as progress:
             result = fit(
