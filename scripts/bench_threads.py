@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -47,8 +48,17 @@ def start_load(kind: str, config: Path, work: Path) -> subprocess.Popen | None:
         return None
     if kind == "one busy":
         return subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    command = train_command(config, 1000, "null", work / "competitor")  # its own default
-    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    output = Path(tempfile.mkdtemp(prefix="competitor-", dir=work))  # a new one each time
+    command = train_command(config, 1000, "null", output)  # its own default thread count
+    competitor = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while "device" not in (line := competitor.stderr.readline()):  # its summary, then training
+        if not line or time.monotonic() > deadline:
+            competitor.kill()
+            sys.exit("the competing training process did not start")
+    threading.Thread(target=competitor.stderr.read, daemon=True).start()  # keep the pipe drained
+    return competitor
 
 
 def settle(limit: float = 0.5, patience: float = 240) -> None:
@@ -60,7 +70,8 @@ def settle(limit: float = 0.5, patience: float = 240) -> None:
         time.sleep(5)
 
 
-def measure(config: Path, epochs: int, threads: str, load: str, work: Path) -> dict:
+def measure(config: Path, epochs: int, threads: str, load: str, work: Path,
+            max_seconds: float) -> dict:
     if load == "quiet":
         settle()
     competitor = start_load(load, config, work)
@@ -73,18 +84,28 @@ def measure(config: Path, epochs: int, threads: str, load: str, work: Path) -> d
 
             count = str(auto_threads())
         out = work / f"run-{threads}-{load.replace(' ', '-')}"  # "auto" may choose 1 or 2: its own
-        done = subprocess.run(train_command(config, epochs, count, out), cwd=REPO,
-                              capture_output=True, text=True)
+        run = subprocess.Popen(train_command(config, epochs, count, out), cwd=REPO,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            _, stderr = run.communicate(timeout=max_seconds)
+        except subprocess.TimeoutExpired:  # a run that crawls: what it reached is the figure
+            run.kill()
+            _, stderr = run.communicate()
     finally:
         if competitor is not None:
             competitor.kill()
             competitor.wait()
-    if done.returncode != 0:
-        sys.exit(f"train failed:\n{done.stderr[-2000:]}")
-    rates = [float(rate.replace(",", "")) for epoch, rate in RATE.findall(done.stderr) if int(epoch) > 1]
-    chosen = THREADS.search(done.stderr)
-    return {"threads_setting": threads, "load": load, "threads_used": int(chosen.group(1)) if chosen else None,
-            "tokens_per_second": statistics.median(rates) if rates else None}
+    epochs_done = [(int(epoch), float(rate.replace(",", ""))) for epoch, rate in RATE.findall(stderr)]
+    if run.returncode != 0 and not epochs_done and run.returncode != -9:
+        sys.exit(f"train failed:\n{stderr[-2000:]}")
+    after_warmup = [rate for epoch, rate in epochs_done if epoch > 1]
+    rates = after_warmup or [rate for _, rate in epochs_done]  # the warm-up epoch when alone
+    chosen = THREADS.search(stderr)
+    return {"threads_setting": threads, "load": load,
+            "threads_used": int(chosen.group(1)) if chosen else None,
+            "tokens_per_second": statistics.median(rates) if rates else None,
+            "epochs_measured": len(rates), "warm_up_only": bool(rates) and not after_warmup,
+            "stopped_after_seconds": max_seconds if run.returncode == -9 else None}
 
 
 def main() -> None:
@@ -92,18 +113,28 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=REPO / "configs" / "default.yaml")
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--loads", nargs="+", default=["quiet", "one busy", "torch"],
+                        choices=["quiet", "one busy", "torch"])
+    parser.add_argument("--max-seconds", type=float, default=200,
+                        help="stop a run after this long (a 2-thread run beside a busy core can "
+                        "crawl at a few thousand tokens/s); it reports the epochs it finished")
     args = parser.parse_args()
     usable = len(os.sched_getaffinity(0))
     settings = ["1", str(max(2, usable)), "auto"]
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-threads-") as tmp:
-        for load in ("quiet", "one busy", "torch"):
+        for load in args.loads:
             for threads in settings:
-                result = measure(args.config.resolve(), args.epochs, threads, load, Path(tmp))
+                result = measure(args.config.resolve(), args.epochs, threads, load, Path(tmp),
+                                 args.max_seconds)
                 results.append(result)
                 rate = result["tokens_per_second"]
+                note = (" (warm-up epoch only)" if result["warm_up_only"] else "") + (
+                    f" (stopped after {args.max_seconds:.0f} s)"
+                    if result["stopped_after_seconds"] else "")
                 print(f"{load:<9} num_threads={threads:<5} used {result['threads_used']}  "
-                      f"{'-' if rate is None else f'{rate:,.0f}'} tokens/s", flush=True)
+                      f"{'no epoch finished' if rate is None else f'{rate:,.0f} tokens/s'}{note}",
+                      flush=True)
     if args.json:
         args.json.write_text(json.dumps({"usable_cpus": usable, "results": results}, indent=2))
 
