@@ -1,0 +1,248 @@
+"""From a config to token ids of every split, through the token cache (`data/cache.py`).
+
+The key of an entry is a SHA-256 of everything the ids depend on:
+- the data: for source "files", each file's identity (resolved path, device, inode, size,
+  modification time and change time, in nanoseconds). Any write to a file changes its change
+  time (ctime), which no program can set back, so a changed file never meets its old entry; a
+  copied, moved or touched file gets a new entry (tokenized again, never wrong). For the other
+  sources (IMDB, SST-2, Rotten Tomatoes, Hugging Face) the data is read and the key takes the
+  SHA-256 of every split's texts and labels instead;
+- the `data` section (columns, format, label map, fractions, ...) and the seed (carving);
+- the `tokenizer` section (vocabulary settings, `max_length`, `truncation`), the tokenizer's
+  pipeline as JSON, the `tokenizers` version and this package's version.
+
+A hit reads nothing but the entry. A miss with source "files" streams: pass 1 reads labels only
+(row numbers stand for texts while `load_dataset` carves dev and test), pass 2 feeds the training
+texts to the tokenizer's trainer, pass 3 encodes every split into the entry a chunk at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import tokenizers
+from tokenizers import Tokenizer
+
+from sentiment_rnn import __version__
+from sentiment_rnn.config import Config, DataConfig
+from sentiment_rnn.data import cache
+from sentiment_rnn.data.chunks import read_chunks, rows_of
+from sentiment_rnn.data.dataset import Dataset, Split, load_dataset
+from sentiment_rnn.data.split import bad_row_kind, bad_rows_error, file_format, lines_before_rows
+from sentiment_rnn.data.tokenizer import (
+    ENCODE_CHUNK,
+    build_tokenizer,
+    build_tokenizer_from_chunks,
+    empty_tokenizer,
+    encode,
+)
+from sentiment_rnn.errors import UserError
+
+SPLITS = ("train", "dev", "test")
+
+
+@dataclass
+class TokenSplit:
+    ids: cache.TokenIds  # a sequence of lists of token ids, backed by the entry's arrays
+    targets: list[int]  # class indices
+
+
+@dataclass
+class PreparedTokens:
+    dataset: Dataset  # labels, sources and counts; `texts` are `cache.Unread`
+    tokenizer: Tokenizer
+    splits: dict[str, TokenSplit]  # "train", "dev" and, when there is one, "test"
+    entry: Path
+    hit: bool
+
+
+def prepare_tokens(config: Config) -> PreparedTokens:
+    """Every split's token ids, from the cache or built into it (tokenizer fitted on train)."""
+    root = cache.cache_root()
+    scratch = None
+    if root is None:  # cache off: an entry all the same, in a directory removed after use
+        root = scratch = Path(tempfile.mkdtemp(prefix="sentiment-rnn-tokens-"))
+    try:
+        dataset = None
+        if config.data.source == "files":
+            identity = {role: _file_identity(getattr(config.data, role)) for role in SPLITS}
+        else:  # the named corpora: read them, and key by their content
+            dataset = load_dataset(config.data, config.seed)
+            identity = {name: _content(split) for name, split in _splits(dataset).items()}
+        key = entry_key(config, identity)
+        entry = cache.open_entry(root, key)
+        hit = entry is not None
+        if entry is None:
+            builder = cache.EntryBuilder(root, key)
+            try:
+                meta, tokenizer_json = _build(config, builder, dataset)
+                builder.commit(meta, tokenizer_json)
+            except BaseException:
+                builder.discard()
+                raise
+            entry = cache.open_entry(root, key)
+            if entry is None:
+                raise UserError(f"{root / key}: the token cache entry just written cannot be read")
+        return _from_entry(entry, hit)
+    finally:
+        if scratch is not None:  # the arrays stay readable while mapped
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def entry_key(config: Config, identity: dict) -> str:
+    described = {
+        "format": cache.FORMAT,
+        "data": identity,
+        "data_config": config.data.model_dump(mode="json"),
+        "seed": config.seed,
+        "tokenizer_config": config.tokenizer.model_dump(mode="json"),
+        "pipeline": empty_tokenizer(config.tokenizer.lowercase).to_str(),
+        "versions": [tokenizers.__version__, __version__],
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _file_identity(path: Path | None) -> list | None:
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [str(path), "unreadable"]  # the reader reports it
+    return [str(Path(path).resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _content(split: Split) -> dict:
+    from sentiment_rnn.data.dataset import fingerprint
+
+    return {"source": split.source, "fingerprint": fingerprint(split.texts, split.labels)}
+
+
+def _splits(dataset: Dataset) -> dict[str, Split]:
+    found = {"train": dataset.train, "dev": dataset.dev, "test": dataset.test}
+    return {name: split for name, split in found.items() if split is not None}
+
+
+def _build(config: Config, builder: cache.EntryBuilder, dataset: Dataset | None) -> tuple[dict, str]:
+    """Fill the builder; (meta, tokenizer JSON)."""
+    started = time.perf_counter()
+    if dataset is None:
+        dataset, files = _read_labels(config.data, config.seed), _files_of(config.data)
+        rows = {name: np.asarray(split.texts, dtype=np.int64) for name, split in _splits(dataset).items()}
+        tokenizer = build_tokenizer_from_chunks(
+            (texts for _, texts in rows_of(files["train"], rows["train"], *_columns(config.data))),
+            config.tokenizer,
+        )
+        digests = _encode_files(config, builder, dataset, tokenizer, files, rows)
+    else:
+        tokenizer = build_tokenizer(dataset.train.texts, config.tokenizer)
+        digests = {}
+        for name, split in _splits(dataset).items():
+            chunks = ((split.texts[i : i + ENCODE_CHUNK], range(i, min(i + ENCODE_CHUNK, len(split))))
+                      for i in range(0, len(split), ENCODE_CHUNK))
+            digests[name] = _encode_split(config, builder.split(name), tokenizer, dataset.labels, split, chunks)
+    splits = {
+        name: {"source": split.source, "skipped": split.skipped, "num_examples": len(split),
+               "fingerprint": digests[name]}
+        for name, split in _splits(dataset).items()
+    }
+    about = {
+        "source": config.data.source,
+        "files": {r: str(p) for r, p in _files_of(config.data).items()} if config.data.source == "files" else None,
+        "seed": config.seed, "max_length": config.tokenizer.max_length,
+        "truncation": config.tokenizer.truncation, "vocabulary": tokenizer.get_vocab_size(),
+        "examples": {name: len(split) for name, split in _splits(dataset).items()},
+        "build_seconds": round(time.perf_counter() - started, 2),
+    }
+    return {"labels": dataset.labels, "splits": splits, "about": about}, tokenizer.to_str()
+
+
+def _encode_split(config, writer, tokenizer, labels, split, chunks) -> str:
+    """Encode (texts, positions in the split) chunks into `writer`; the split's fingerprint."""
+    index = {label: i for i, label in enumerate(labels)}
+    digest = hashlib.sha256()
+    for texts, positions in chunks:
+        chunk_labels = [split.labels[i] for i in positions]
+        for text, label in zip(texts, chunk_labels, strict=True):
+            digest.update(json.dumps([text, label]).encode("utf-8") + b"\n")
+        ids = encode(tokenizer, texts, config.tokenizer.max_length, config.tokenizer.truncation)
+        writer.add(ids, [index[label] for label in chunk_labels])
+    writer.finish()
+    return digest.hexdigest()
+
+
+def _encode_files(config, builder, dataset, tokenizer, files, rows) -> dict[str, str]:
+    """Pass 3: each split's rows, read from its file a chunk at a time."""
+    digests = {}
+    for name, split in _splits(dataset).items():
+        def chunks(name=name) -> Iterator:
+            done = 0
+            for chosen, texts in rows_of(files[name], rows[name], *_columns(config.data)):
+                yield texts, range(done, done + len(chosen))
+                done += len(chosen)
+        digests[name] = _encode_split(config, builder.split(name), tokenizer, dataset.labels, split, chunks())
+    return digests
+
+
+def _columns(data: DataConfig) -> tuple[str, str, str]:
+    return data.text_column, data.label_column, data.format
+
+
+def _files_of(data: DataConfig) -> dict[str, Path]:
+    """The file each final split comes from (a carved split: the training file)."""
+    found = {"train": data.train, "dev": data.dev or data.train}
+    if data.test is not None or data.test_fraction > 0:
+        found["test"] = data.test or data.train
+    return found
+
+
+def _read_labels(data: DataConfig, seed: int) -> Dataset:
+    """Pass 1: the dataset with row numbers in place of texts (labels and counts are real)."""
+    read = {role: None if getattr(data, role) is None else _label_rows(getattr(data, role), data)
+            for role in SPLITS}
+    return load_dataset(data, seed, splits=(read["train"], read["dev"], read["test"]))
+
+
+def _label_rows(path: Path, data: DataConfig) -> Split:
+    rows: list[int] = []
+    labels: list[str] = []
+    seen: dict[str, str] = {}
+    bad, first_bad, start = 0, None, 0
+    for texts, chunk_labels in read_chunks(path, *_columns(data)):
+        for i, (text, label) in enumerate(zip(texts, chunk_labels, strict=True)):
+            if text.strip() and label.strip():
+                rows.append(start + i)
+                labels.append(seen.setdefault(label, label))  # one string per label
+            else:
+                bad += 1
+                first_bad = first_bad or (start + i, bad_row_kind(text))
+        start += len(texts)
+    if bad and not data.skip_bad_rows:
+        lines = lines_before_rows(file_format(path, data.format))
+        raise bad_rows_error(str(path), bad, *first_bad, lines)
+    return Split(rows, labels, str(path), skipped=bad)
+
+
+def _from_entry(entry: cache.Entry, hit: bool) -> PreparedTokens:
+    labels = entry.meta["labels"]
+    splits, parts = {}, {}
+    for name, info in entry.meta["splits"].items():
+        targets = entry.targets[name].tolist()
+        splits[name] = TokenSplit(entry.ids[name], targets)
+        parts[name] = Split(
+            cache.Unread(len(targets)), [labels[t] for t in targets], info["source"],
+            info["skipped"], info["fingerprint"],
+        )
+    dataset = Dataset(parts["train"], parts["dev"], parts.get("test"), labels)
+    tokenizer = Tokenizer.from_str((entry.path / cache.TOKENIZER).read_text(encoding="utf-8"))
+    return PreparedTokens(dataset, tokenizer, splits, entry.path, hit)
+
