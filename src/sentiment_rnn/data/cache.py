@@ -222,6 +222,21 @@ def list_entries(root: Path) -> list[Listed]:
     return sorted(found, key=lambda entry: -entry.created)
 
 
+def report(root: Path) -> dict:
+    """What `sentiment-rnn cache list` shows: the directory and each entry, as plain data."""
+    entries = list_entries(root)
+    return {
+        "directory": str(root),
+        "total_bytes": sum(entry.bytes for entry in entries),
+        "entries": [
+            {"key": entry.name, "bytes": entry.bytes,
+             "created": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.created)),
+             "complete": entry.about is not None, **(entry.about or {})}
+            for entry in entries
+        ],
+    }
+
+
 def clear(root: Path) -> tuple[int, int]:
     """Remove every entry and unfinished build under `root` (nothing else there): (count, bytes)."""
     entries = list_entries(root)

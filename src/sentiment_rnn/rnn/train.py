@@ -90,33 +90,22 @@ def encode_split(split: Split, tokenizer: Tokenizer, config: Config, labels: lis
 
 
 def prepare(config: Config) -> Prepared:
-    """Read the data, fit the tokenizer on the training texts, encode every split: through the
-    token cache (`data/tokens.py`: ids memory-mapped, texts never all in memory), except for a
-    classifier started from language models (`model.init_from`), which reads the texts to check
-    that the language models never saw dev or test."""
+    """Read the data, fit the tokenizer on the training texts, encode every split, through the
+    token cache (`data/tokens.py`); with `model.init_from`, the texts are read to check that the
+    language models never saw dev or test, and their tokenizer is used."""
     if config.model.init_from is None:
         tokens = prepare_tokens(config)
-        encoded = {name: Encoded(split.ids, split.targets) for name, split in tokens.splits.items()}
-        return Prepared(
-            tokens.dataset, tokens.tokenizer, encoded["train"], encoded["dev"], encoded.get("test")
-        )
+        ids = {name: Encoded(split.ids, split.targets) for name, split in tokens.splits.items()}
+        return Prepared(tokens.dataset, tokens.tokenizer, ids["train"], ids["dev"], ids.get("test"))
     dataset = load_dataset(config.data, config.seed)
-    # the language models' tokenizer; they must not have read dev or test
     pretrained = load_lm_run(config.model.init_from)
     check_fits(pretrained, config.model)
     held_out = {"dev": dataset.dev.texts, "test": [] if dataset.test is None else dataset.test.texts}
     check_no_leak(pretrained, held_out)
-    tokenizer = pretrained.tokenizer
-    labels = dataset.labels
-    test = None if dataset.test is None else encode_split(dataset.test, tokenizer, config, labels)
-    return Prepared(
-        dataset,
-        tokenizer,
-        encode_split(dataset.train, tokenizer, config, labels),
-        encode_split(dataset.dev, tokenizer, config, labels),
-        test,
-        pretrained,
-    )
+    tokenizer, labels = pretrained.tokenizer, dataset.labels
+    encoded = [None if split is None else encode_split(split, tokenizer, config, labels)
+               for split in (dataset.train, dataset.dev, dataset.test)]
+    return Prepared(dataset, tokenizer, *encoded, pretrained)
 
 
 def build_model(
