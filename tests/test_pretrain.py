@@ -17,6 +17,7 @@ from safetensors.torch import load_file
 from typer.testing import CliRunner
 
 from conftest import TINY_CONFIG, write_csv, write_dataset
+from reliability_support import snapshot
 from sentiment_rnn.cli import app
 from sentiment_rnn.config import validate_config
 from sentiment_rnn.data.dataset import load_dataset
@@ -127,11 +128,11 @@ def test_the_backward_model_reads_the_stream_reversed(tmp_path: Path) -> None:
     assert torch.equal(corpus.stream("train", "backward"), corpus.train.flip(0))
 
 
-def start_pretraining(tmp_path: Path, out: Path, raw: dict) -> subprocess.Popen:
+def start_pretraining(tmp_path: Path, out: Path, raw: dict, *extra: str) -> subprocess.Popen:
     config_path = tmp_path / "lm.yaml"
     config_path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     command = [sys.executable, "-m", "sentiment_rnn", "pretrain", "--config", str(config_path),
-               "--output", str(out)]
+               "--output", str(out), *extra]
     return subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 
@@ -204,6 +205,41 @@ def test_a_killed_pretraining_process_resumes_to_the_same_result(
     in_one_process = {**raw, "pretrain": {**raw["pretrain"], "processes": 1}}  # the same weights
     reference, _ = pretrain(validate_config(in_one_process, "tiny"), tmp_path / "reference")
     assert_same_run(out, reference)
+
+
+def test_force_replaces_the_old_run_only_when_the_new_one_is_complete(tmp_path: Path) -> None:
+    target, _ = pretrain(validate_config(lm_config(tmp_path, epochs=1), "old"), tmp_path / "lm")
+    before = snapshot(target)
+    typo = {**lm_config(tmp_path), "data": {**lm_config(tmp_path)["data"], "train": "typo.csv"}}
+    with pytest.raises(UserError, match="typo.csv"):
+        pretrain(validate_config(typo, "typo"), target, force=True)
+    assert snapshot(target) == before  # a mistake leaves the old run whole, nothing beside it
+    assert not list(tmp_path.glob("lm.new*"))
+
+    raw = lm_config(tmp_path, epochs=200)  # long enough to be interrupted
+    proc = start_pretraining(tmp_path, target, raw, "--force")
+    try:
+        wait_for_step(proc, tmp_path / "lm.new", 10)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, stderr
+    assert f"The run in {target} is untouched" in stderr
+    assert snapshot(target) == before  # an interruption too; the new run waits beside, resumable
+    assert f"Resume with: sentiment-rnn pretrain --resume {tmp_path / 'lm.new'}" in stderr
+    for path in sorted((tmp_path / "lm.new").iterdir(), reverse=True):
+        path.unlink()
+    (tmp_path / "lm.new").rmdir()
+
+    (target / "stale-file.txt").write_text("from the old run")
+    run_dir, _ = pretrain(validate_config({**lm_config(tmp_path), "seed": 99}, "new"), target,
+                          force=True)
+    assert run_dir == target and not (target / "stale-file.txt").exists()
+    assert load_lm_run(target).config.seed == 99
+    assert not list(tmp_path.glob("lm.new*"))
 
 
 def test_the_time_budget_stops_at_a_step_boundary_and_saves(tmp_path: Path) -> None:

@@ -170,7 +170,8 @@ def test_model_pointing_at_a_file_says_it_is_a_file(work, tmp_path) -> None:
 
 
 FORMULAS = ["=HYPERLINK(\"http://x\",\"click\") great", "+1 superb", "-1 dull", "@SUM(A1) awful",
-            "\tboring"]  # (a text holding a bare CR is written unquoted: not yet fixed, see README)
+            "\tboring"]
+CARRIAGE_RETURNS = ["dull\rends here", "split\r\nacross lines", "\rleading"]  # quoted, kept exactly
 
 
 def csv_rows(text: str) -> list[dict]:
@@ -178,10 +179,11 @@ def csv_rows(text: str) -> list[dict]:
 
 
 def test_csv_output_keeps_texts_exactly_by_default(work, tmp_path) -> None:
-    done = run_cli("predict", "--model", work["rnn"], "--format", "csv", "--", *FORMULAS,
+    texts = FORMULAS + CARRIAGE_RETURNS
+    done = run_cli("predict", "--model", work["rnn"], "--format", "csv", "--", *texts,
                    cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert [row["text"] for row in csv_rows(done.stdout)] == FORMULAS
+    assert [row["text"] for row in csv_rows(done.stdout)] == texts
 
 
 def test_csv_safe_prefixes_formula_cells(work, tmp_path) -> None:

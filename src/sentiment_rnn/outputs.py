@@ -172,7 +172,8 @@ def _non_empty(path: Path) -> bool:
     return any(not runlock.is_lock_file(child) for child in path.iterdir())
 
 
-RESUMABLE = "checkpoint.safetensors"  # a build holding one is kept on failure: it can resume
+RESUMABLE = "checkpoint*.safetensors"  # a build holding one is kept on failure: it can resume
+# (train's checkpoint.safetensors, pretrain's checkpoint-<direction>.safetensors)
 
 
 def _discard(build: Path, whole: bool) -> None:
@@ -218,7 +219,7 @@ def staged_dir(path: Path, force: bool, option: str = "--output") -> Iterator[Pa
             with runlock.locked(build):
                 yield build
         except BaseException as err:
-            kept = isinstance(err, (KeyboardInterrupt, KeepOutput)) or (build / RESUMABLE).exists()
+            kept = isinstance(err, (KeyboardInterrupt, KeepOutput)) or any(build.glob(RESUMABLE))
             if not kept:
                 _discard(build, whole=created)
             raise

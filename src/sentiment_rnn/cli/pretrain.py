@@ -24,7 +24,9 @@ def pretrain(
     output: Annotated[
         Optional[Path], typer.Option(help="Run directory [default: runs/<name>-lm-<timestamp>].")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Write into a non-empty --output directory.")] = False,
+    force: Annotated[bool, typer.Option(
+        help="Replace a non-empty --output directory, once the new run is complete."
+    )] = False,
     resume: Annotated[
         Optional[Path],
         typer.Option(help="Continue an interrupted pretraining run from its checkpoints."),
@@ -67,8 +69,9 @@ def pretrain(
             f"{d} {'no checkpoint yet' if s is None else f'step {s}'}" for d, s in stop.steps.items()
         )
         typer.echo(
-            f"interrupted: checkpoints: {where}. runs/latest-lm was not changed. "
-            f"Resume with: sentiment-rnn pretrain --resume {stop.run_dir}", err=True,
+            f"interrupted: checkpoints: {where}. runs/latest-lm was not changed."
+            + ("" if stop.replaces is None else f" The run in {stop.replaces} is untouched.")
+            + f" Resume with: sentiment-rnn pretrain --resume {stop.run_dir}", err=True,
         )
         raise typer.Exit(130) from None
     point_latest(run_dir, LATEST_LM)

@@ -43,6 +43,20 @@ def csv_cell(text: str, safe: bool) -> str:
     return "'" + text if safe and text.startswith(_FORMULA_STARTS) else text
 
 
+def _csv_text(header: list[str] | None, rows: list[list[str]]) -> str:
+    """Rows as CSV text, lines ending in `\\n`. Python's writer quotes a cell only for the
+    delimiter, the quote character and the line terminator, so a row holding a bare CR (which
+    readers take as a line end) is written with every cell quoted."""
+    buffer = io.StringIO()
+    minimal = csv.writer(buffer, lineterminator="\n")
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in [header] if header else []:
+        minimal.writerow(row)
+    for row in rows:
+        (quoted if any("\r" in cell for cell in row) else minimal).writerow(row)
+    return buffer.getvalue().rstrip("\n")
+
+
 def _line_cell(lines: Lines, i: int, missing: str) -> list[str]:
     """The `line` cell of row i ([] without lines); `missing` for a TEXT argument."""
     if lines is None:
@@ -113,17 +127,13 @@ def predictions_text(
     rows = _with_lines([_with_backend(p.as_dict(), backend) for p in predictions], lines)
     if fmt in ("json", "jsonl"):
         return _json_text(rows, fmt)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     first = ["line"] if lines is not None else []
-    if header:
-        writer.writerow([*first, "text", "label", *(f"p_{label}" for label in labels)])
-    for i, p in enumerate(predictions):
-        writer.writerow([
-            *_line_cell(lines, i, ""), csv_cell(p.text, csv_safe), csv_cell(p.label, csv_safe),
-            *(f"{p.probabilities[label]:.6f}" for label in labels),
-        ])
-    return buffer.getvalue().rstrip("\n")
+    names = [*first, "text", "label", *(f"p_{label}" for label in labels)]
+    return _csv_text(names if header else None, [
+        [*_line_cell(lines, i, ""), csv_cell(p.text, csv_safe), csv_cell(p.label, csv_safe),
+         *(f"{p.probabilities[label]:.6f}" for label in labels)]
+        for i, p in enumerate(predictions)
+    ])
 
 
 def evaluation_tables(report: dict) -> list[Table]:
@@ -251,19 +261,16 @@ def side_by_side(
     ], lines)
     if fmt in ("json", "jsonl"):
         return _json_text(rows, fmt)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     first = ["line"] if lines is not None else []
-    if header:
-        writer.writerow([*first, "text", "rnn_label", "baseline_label",
-                         *(f"rnn_p_{label}" for label in labels),
-                         *(f"baseline_p_{label}" for label in labels)])
-    for i, (a, b) in enumerate(zip(rnn, baseline, strict=True)):
-        writer.writerow([*_line_cell(lines, i, ""), csv_cell(a.text, csv_safe),
-                         csv_cell(a.label, csv_safe), csv_cell(b.label, csv_safe),
-                         *(f"{a.probabilities[label]:.6f}" for label in labels),
-                         *(f"{b.probabilities[label]:.6f}" for label in labels)])
-    return buffer.getvalue().rstrip("\n")
+    names = [*first, "text", "rnn_label", "baseline_label",
+             *(f"rnn_p_{label}" for label in labels), *(f"baseline_p_{label}" for label in labels)]
+    return _csv_text(names if header else None, [
+        [*_line_cell(lines, i, ""), csv_cell(a.text, csv_safe),
+         csv_cell(a.label, csv_safe), csv_cell(b.label, csv_safe),
+         *(f"{a.probabilities[label]:.6f}" for label in labels),
+         *(f"{b.probabilities[label]:.6f}" for label in labels)]
+        for i, (a, b) in enumerate(zip(rnn, baseline, strict=True))
+    ])
 
 
 def probe_table(result: dict) -> Table:

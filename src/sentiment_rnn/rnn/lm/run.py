@@ -18,6 +18,7 @@ from sentiment_rnn import runs
 from sentiment_rnn.config import Config, read_config
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
+from sentiment_rnn.outputs import check_not_an_input, config_inputs, staged_dir
 from sentiment_rnn.rnn.lm.checkpoint import (
     checkpoint_path,
     checkpoint_step,
@@ -28,7 +29,7 @@ from sentiment_rnn.rnn.lm.directions import Job, Reporter, build_trainer, train_
 from sentiment_rnn.rnn.lm.loop import LMState
 from sentiment_rnn.rnn.lm.model import LanguageModel
 from sentiment_rnn.rnn.lm.processes import run_in_processes
-from sentiment_rnn.rnn.lm.rundir import STREAMS, prepare_lm_run_dir, save_lm_run
+from sentiment_rnn.rnn.lm.rundir import STREAMS, save_lm_run
 from sentiment_rnn.rnn.model import count_parameters
 from sentiment_rnn.rnn.runtime import resolve_device, scoped
 
@@ -39,6 +40,7 @@ class PretrainInterrupted(KeyboardInterrupt):
     def __init__(self, run_dir: Path, steps: dict[str, int | None]) -> None:
         super().__init__()
         self.run_dir, self.steps = run_dir, steps
+        self.replaces: Path | None = None  # the run a `--force` was to replace, left untouched
 
 
 def directions_of(config: Config) -> list[str]:
@@ -62,14 +64,23 @@ def check_config(config: Config) -> None:
 def pretrain(
     config: Config, output: Path | None = None, force: bool = False, reporter: Reporter | None = None
 ) -> tuple[Path, dict]:
-    """The whole `pretrain` command: returns the run directory and its metrics."""
+    """The whole `pretrain` command: returns the run directory and its metrics.
+
+    With `force`, a non-empty `output` is replaced only once the new run is complete (built
+    beside it, as `train` does), so a mistake or an interruption leaves the old run whole.
+    """
     config = config.with_absolute_paths()
     check_config(config)
-    run_dir = prepare_lm_run_dir(output or runs.default_run_dir(f"{config.name}-lm"), force)
-    for direction in ("forward", "backward"):
-        checkpoint_path(run_dir, direction).unlink(missing_ok=True)
-    atomic_write(run_dir / runs.CONFIG, config.to_yaml())
-    return _pretrain_into(run_dir, config, reporter or Reporter())
+    target = output or runs.default_run_dir(f"{config.name}-lm")
+    check_not_an_input(target, config_inputs(config))
+    try:
+        with staged_dir(target, force) as run_dir:
+            atomic_write(run_dir / runs.CONFIG, config.to_yaml())
+            _, metrics = _pretrain_into(run_dir, config, reporter or Reporter())
+    except PretrainInterrupted as stop:
+        stop.replaces = target if stop.run_dir != target else None
+        raise
+    return target, metrics
 
 
 def resume_pretrain(run_dir: Path, reporter: Reporter | None = None) -> tuple[Path, dict]:

@@ -126,22 +126,3 @@ def _read_weights(path: Path, expected: dict[str, torch.Tensor]) -> dict[str, to
                 f"gives {tuple(expected[key].shape)} {expected[key].dtype}"
             )
     return state
-
-
-def prepare_lm_run_dir(path: Path, force: bool) -> Path:
-    """Create the run directory; refuse a non-empty one unless `force` (then mark it unfinished).
-    (Unlike `train`, `pretrain --force` does not yet build beside the old run: see outputs.py.)"""
-    if path.exists() and not path.is_dir():
-        raise UserError(f"{path}: exists and is not a directory; choose another --output")
-    if path.is_dir() and any(path.iterdir()):
-        if not force:
-            raise UserError(f"{path}: directory is not empty; pass --force to overwrite it")
-        (path / runs.META).unlink(missing_ok=True)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as err:
-        raise UserError(f"{path}: cannot write the run directory: {err.strerror}") from None
-    return path
