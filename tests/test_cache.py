@@ -216,3 +216,21 @@ def test_bad_utf8_in_a_chunked_file_names_the_byte(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(chunks, "WHOLE_FILE", 0)
     with pytest.raises(UserError, match="not valid UTF-8 at byte 300"):
         list(chunks.read_chunks(path))
+
+
+@pytest.mark.slow
+def test_evaluate_reads_the_test_split_from_the_cache(
+    trained_run: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sentiment_rnn.data import dataset
+    from sentiment_rnn.evaluation.evaluate import evaluate
+
+    untimed = ("predict_seconds", "texts_per_second")
+    monkeypatch.setattr(dataset, "load_dataset", lambda *a, **k: pytest.fail("data read"))
+    from_cache = evaluate(trained_run)  # the entry `train` made for this run
+    monkeypatch.undo()
+    monkeypatch.setenv(cache.ENV, "off")
+    from_texts = evaluate(trained_run)
+    assert {k: v for k, v in from_cache.items() if k not in untimed} == {
+        k: v for k, v in from_texts.items() if k not in untimed
+    }

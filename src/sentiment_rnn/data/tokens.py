@@ -74,7 +74,7 @@ def prepare_tokens(config: Config) -> PreparedTokens:
     try:
         dataset = None
         if config.data.source == "files":
-            identity = {role: _file_identity(getattr(config.data, role)) for role in SPLITS}
+            identity = _files_identity(config.data)
         else:  # the named corpora: read them, and key by their content
             dataset = load_dataset(config.data, config.seed)
             identity = {name: _content(split) for name, split in _splits(dataset).items()}
@@ -96,6 +96,26 @@ def prepare_tokens(config: Config) -> PreparedTokens:
     finally:
         if scratch is not None:  # the arrays stay readable while mapped
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def cached_split(config: Config, name: str, tokenizer: Tokenizer) -> tuple[Split, cache.TokenIds] | None:
+    """Split `name` of a run's data straight from the cache, without reading the data: only for
+    source "files", when the entry that `train` made for this config is there and holds this
+    very tokenizer (a run from language models has theirs: never). None: read the texts."""
+    root = cache.cache_root()
+    if root is None or config.data.source != "files" or config.model.init_from is not None:
+        return None
+    entry = cache.open_entry(root, entry_key(config, _files_identity(config.data)))
+    if entry is None or name not in entry.ids:
+        return None
+    saved = Tokenizer.from_str((entry.path / cache.TOKENIZER).read_text(encoding="utf-8"))
+    if saved.to_str() != tokenizer.to_str():
+        return None
+    return getattr(_from_entry(entry, True).dataset, name), entry.ids[name]
+
+
+def _files_identity(data: DataConfig) -> dict:
+    return {role: _file_identity(getattr(data, role)) for role in SPLITS}
 
 
 def entry_key(config: Config, identity: dict) -> str:
