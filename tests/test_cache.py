@@ -234,3 +234,53 @@ def test_evaluate_reads_the_test_split_from_the_cache(
     assert {k: v for k, v in from_cache.items() if k not in untimed} == {
         k: v for k, v in from_texts.items() if k not in untimed
     }
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def no_space(self, ids, targets):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cache.SplitWriter, "add", no_space)
+    with pytest.raises(UserError, match=r"cannot write the token cache .*No space left.*SENTIMENT_RNN_CACHE"):
+        prepare_tokens(config_for(write_dataset(tmp_path / "data")))
+    assert entries(cache_dir) == []
+
+
+def test_a_missing_file_is_reported_by_the_reader(tmp_path: Path, cache_dir: Path) -> None:
+    data = {**write_dataset(tmp_path / "data"), "dev": str(tmp_path / "absent.csv")}
+    with pytest.raises(UserError, match=r"absent\.csv: file not found"):
+        prepare_tokens(config_for(data))
+
+
+def test_a_second_build_of_the_same_entry_keeps_the_first(tmp_path: Path, cache_dir: Path) -> None:
+    config = config_for(write_dataset(tmp_path / "data"))
+    first = prepare_tokens(config)
+    late = cache.EntryBuilder(cache_dir, first.entry.name)  # a process that built it too
+    (late.folder / "marker").write_text("late")
+    late.commit({"labels": [], "splits": {}}, "{}")
+    assert not (first.entry / "marker").exists() and not list(cache_dir.glob(".tmp-*"))
+    assert prepare_tokens(config).hit
+
+
+def test_a_pipe_is_read_once_and_keyed_by_its_content(tmp_path: Path, cache_dir: Path) -> None:
+    import os
+    import threading
+
+    data = write_dataset(tmp_path / "data")
+    content = Path(data["train"]).read_bytes()
+    fifo = tmp_path / "train-pipe.csv"
+    os.mkfifo(fifo)
+    config = config_for({**data, "train": str(fifo)})
+    found = []
+    for _ in range(2):
+        writer = threading.Thread(target=lambda: fifo.write_bytes(content))
+        writer.start()
+        found.append(prepare_tokens(config))
+        writer.join(timeout=10)
+    assert [tokens.hit for tokens in found] == [False, True]
+    ids, targets = reference(config_for(data))["train"]
+    assert list(found[1].splits["train"].ids) == ids and found[1].splits["train"].targets == targets

@@ -162,8 +162,11 @@ class EntryBuilder:
         atomic_write(self.folder / TOKENIZER, tokenizer_json)
         atomic_write(self.folder / META, json.dumps({"format": FORMAT, **meta}, indent=1))
         target = self.root / self.key
-        if target.exists():  # damaged (else it would have been used) or built meanwhile
-            _remove(target)
+        if target.exists():
+            if open_entry(self.root, self.key) is not None:  # built meanwhile by another process
+                self.discard()
+                return target
+            _remove(target)  # damaged
         try:
             os.rename(self.folder, target)
         except OSError:  # another process put a complete entry there first

@@ -61,7 +61,11 @@ def check_utf8(path: Path, block: int = 1 << 20) -> None:
     """Strict UTF-8, a block at a time; the error names the byte offset."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
-    with open(path, "rb") as handle:
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 (closed by the with below)
+    except OSError as err:
+        raise UserError(f"{path}: cannot read: {err}") from None
+    with handle:
         while data := handle.read(block):
             try:
                 decoder.decode(data)

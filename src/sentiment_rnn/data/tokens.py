@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -73,22 +74,16 @@ def prepare_tokens(config: Config) -> PreparedTokens:
         root = scratch = Path(tempfile.mkdtemp(prefix="sentiment-rnn-tokens-"))
     try:
         dataset = None
-        if config.data.source == "files":
+        if config.data.source == "files" and _regular_files(config.data):
             identity = _files_identity(config.data)
-        else:  # the named corpora: read them, and key by their content
+        else:  # named corpora, pipes, missing files (reported by the reader): key by content
             dataset = load_dataset(config.data, config.seed)
             identity = {name: _content(split) for name, split in _splits(dataset).items()}
         key = entry_key(config, identity)
         entry = cache.open_entry(root, key)
         hit = entry is not None
         if entry is None:
-            builder = cache.EntryBuilder(root, key)
-            try:
-                meta, tokenizer_json = _build(config, builder, dataset)
-                builder.commit(meta, tokenizer_json)
-            except BaseException:
-                builder.discard()
-                raise
+            _build_entry(config, root, key, dataset)
             entry = cache.open_entry(root, key)
             if entry is None:
                 raise UserError(f"{root / key}: the token cache entry just written cannot be read")
@@ -105,6 +100,8 @@ def cached_split(config: Config, name: str, tokenizer: Tokenizer) -> tuple[Split
     root = cache.cache_root()
     if root is None or config.data.source != "files" or config.model.init_from is not None:
         return None
+    if not _regular_files(config.data):
+        return None  # moved or not a file: reading it says what is wrong
     entry = cache.open_entry(root, entry_key(config, _files_identity(config.data)))
     if entry is None or name not in entry.ids:
         return None
@@ -116,6 +113,31 @@ def cached_split(config: Config, name: str, tokenizer: Tokenizer) -> tuple[Split
 
 def _files_identity(data: DataConfig) -> dict:
     return {role: _file_identity(getattr(data, role)) for role in SPLITS}
+
+
+def _build_entry(config: Config, root: Path, key: str, dataset: Dataset | None) -> None:
+    builder = cache.EntryBuilder(root, key)
+    try:
+        meta, tokenizer_json = _build(config, builder, dataset)
+        builder.commit(meta, tokenizer_json)
+    except OSError as err:  # the data readers report theirs as UserError: this is the cache's
+        builder.discard()
+        raise UserError(
+            f"{root}: cannot write the token cache ({err}); free some space, or set "
+            f"{cache.ENV} to another directory (or to off)"
+        ) from None
+    except BaseException:
+        builder.discard()
+        raise
+
+
+def _regular_files(data: DataConfig) -> bool:
+    """Every data file is a regular file: a pipe or device has no identity to key by."""
+    paths = [path for path in (data.train, data.dev, data.test) if path is not None]
+    try:
+        return all(stat.S_ISREG(os.stat(path).st_mode) for path in paths)
+    except OSError:
+        return False
 
 
 def entry_key(config: Config, identity: dict) -> str:
@@ -134,10 +156,7 @@ def entry_key(config: Config, identity: dict) -> str:
 def _file_identity(path: Path | None) -> list | None:
     if path is None:
         return None
-    try:
-        st = os.stat(path)
-    except OSError:
-        return [str(path), "unreadable"]  # the reader reports it
+    st = os.stat(path)
     return [str(Path(path).resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
