@@ -124,17 +124,12 @@ class SplitWriter:
         raw = self.folder / f"{self.name}.ids.raw"
         offsets = np.zeros(len(self.lengths) + 1, dtype=np.int64)
         np.cumsum(np.frombuffer(self.lengths, dtype=np.int64), out=offsets[1:])
-        ids = np.lib.format.open_memmap(
-            self.folder / f"{self.name}.ids.npy", mode="w+", dtype=np.int32, shape=(int(offsets[-1]),)
-        )
-        with open(raw, "rb") as handle:  # copied in blocks: the ids never all in memory
-            start = 0
-            while block := handle.read(1 << 24):
-                values = np.frombuffer(block, dtype=np.int32)
-                ids[start : start + len(values)] = values
-                start += len(values)
-        ids.flush()
-        del ids
+        # The .npy header, then the ids copied in blocks with plain writes: never all in memory,
+        # and no written mapping (its pages would count in this process's resident memory).
+        header = {"descr": np.dtype(np.int32).str, "fortran_order": False, "shape": (int(offsets[-1]),)}
+        with open(raw, "rb") as source, open(self.folder / f"{self.name}.ids.npy", "wb") as out:
+            np.lib.format.write_array_header_1_0(out, header)
+            shutil.copyfileobj(source, out, 1 << 24)
         raw.unlink()
         np.save(self.folder / f"{self.name}.offsets.npy", offsets)
         np.save(self.folder / f"{self.name}.targets.npy", np.frombuffer(self.targets, dtype=np.int64))

@@ -25,7 +25,6 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,62 +173,73 @@ def _splits(dataset: Dataset) -> dict[str, Split]:
 def _build(config: Config, builder: cache.EntryBuilder, dataset: Dataset | None) -> tuple[dict, str]:
     """Fill the builder; (meta, tokenizer JSON)."""
     started = time.perf_counter()
-    if dataset is None:
+    if dataset is None:  # data files: streamed
         dataset, files = _read_labels(config.data, config.seed), _files_of(config.data)
         rows = {name: np.asarray(split.texts, dtype=np.int64) for name, split in _splits(dataset).items()}
         tokenizer = build_tokenizer_from_chunks(
             (texts for _, texts in rows_of(files["train"], rows["train"], *_columns(config.data))),
             config.tokenizer,
         )
-        digests = _encode_files(config, builder, dataset, tokenizer, files, rows)
-    else:
+        out = _Writers(config, builder, dataset, tokenizer)
+        _encode_files(out, config.data, files, rows)
+    else:  # read whole already
         tokenizer = build_tokenizer(dataset.train.texts, config.tokenizer)
-        digests = {}
-        for name, split in _splits(dataset).items():
-            chunks = ((split.texts[i : i + ENCODE_CHUNK], range(i, min(i + ENCODE_CHUNK, len(split))))
-                      for i in range(0, len(split), ENCODE_CHUNK))
-            digests[name] = _encode_split(config, builder.split(name), tokenizer, dataset.labels, split, chunks)
+        out = _Writers(config, builder, dataset, tokenizer)
+        for name, split in out.splits.items():
+            for i in range(0, len(split), ENCODE_CHUNK):
+                out.add(name, split.texts[i : i + ENCODE_CHUNK], split.labels[i : i + ENCODE_CHUNK])
+    digests = out.finish()
     splits = {
         name: {"source": split.source, "skipped": split.skipped, "num_examples": len(split),
                "fingerprint": digests[name]}
-        for name, split in _splits(dataset).items()
+        for name, split in out.splits.items()
     }
+    files = {r: str(p) for r, p in _files_of(config.data).items()} if config.data.source == "files" else None
     about = {
-        "source": config.data.source,
-        "files": {r: str(p) for r, p in _files_of(config.data).items()} if config.data.source == "files" else None,
-        "seed": config.seed, "max_length": config.tokenizer.max_length,
-        "truncation": config.tokenizer.truncation, "vocabulary": tokenizer.get_vocab_size(),
-        "examples": {name: len(split) for name, split in _splits(dataset).items()},
+        "source": config.data.source, "files": files, "seed": config.seed,
+        "max_length": config.tokenizer.max_length, "truncation": config.tokenizer.truncation,
+        "vocabulary": tokenizer.get_vocab_size(),
+        "examples": {name: len(split) for name, split in out.splits.items()},
         "build_seconds": round(time.perf_counter() - started, 2),
     }
     return {"labels": dataset.labels, "splits": splits, "about": about}, tokenizer.to_str()
 
 
-def _encode_split(config, writer, tokenizer, labels, split, chunks) -> str:
-    """Encode (texts, positions in the split) chunks into `writer`; the split's fingerprint."""
-    index = {label: i for i, label in enumerate(labels)}
-    digest = hashlib.sha256()
-    for texts, positions in chunks:
-        chunk_labels = [split.labels[i] for i in positions]
-        for text, label in zip(texts, chunk_labels, strict=True):
+class _Writers:
+    """Each split's writer and running SHA-256 of its texts and labels (`dataset.fingerprint`,
+    which a run records and `--resume` checks)."""
+
+    def __init__(self, config: Config, builder: cache.EntryBuilder, dataset: Dataset, tokenizer) -> None:
+        self.splits = _splits(dataset)
+        self.writers = {name: builder.split(name) for name in self.splits}
+        self.digests = {name: hashlib.sha256() for name in self.splits}
+        self.index = {label: i for i, label in enumerate(dataset.labels)}
+        self.settings, self.tokenizer = config.tokenizer, tokenizer
+
+    def add(self, name: str, texts: list[str], labels: list[str]) -> None:
+        digest = self.digests[name]
+        for text, label in zip(texts, labels, strict=True):
             digest.update(json.dumps([text, label]).encode("utf-8") + b"\n")
-        ids = encode(tokenizer, texts, config.tokenizer.max_length, config.tokenizer.truncation)
-        writer.add(ids, [index[label] for label in chunk_labels])
-    writer.finish()
-    return digest.hexdigest()
+        ids = encode(self.tokenizer, texts, self.settings.max_length, self.settings.truncation)
+        self.writers[name].add(ids, [self.index[label] for label in labels])
+
+    def finish(self) -> dict[str, str]:
+        for writer in self.writers.values():
+            writer.finish()
+        return {name: digest.hexdigest() for name, digest in self.digests.items()}
 
 
-def _encode_files(config, builder, dataset, tokenizer, files, rows) -> dict[str, str]:
-    """Pass 3: each split's rows, read from its file a chunk at a time."""
-    digests = {}
-    for name, split in _splits(dataset).items():
-        def chunks(name=name) -> Iterator:
-            done = 0
-            for chosen, texts in rows_of(files[name], rows[name], *_columns(config.data)):
-                yield texts, range(done, done + len(chosen))
-                done += len(chosen)
-        digests[name] = _encode_split(config, builder.split(name), tokenizer, dataset.labels, split, chunks())
-    return digests
+def _encode_files(out: _Writers, data: DataConfig, files: dict[str, Path], rows: dict) -> None:
+    """Pass 3: each file read once, each chunk's rows encoded into the split they belong to."""
+    for path in dict.fromkeys(files[name] for name in out.splits):
+        names = [name for name in out.splits if files[name] == path]
+        start = 0
+        for texts, _ in read_chunks(path, *_columns(data)):
+            for name in names:
+                lo, hi = np.searchsorted(rows[name], [start, start + len(texts)])
+                chosen = [texts[row - start] for row in rows[name][lo:hi]]
+                out.add(name, chosen, out.splits[name].labels[lo:hi])
+            start += len(texts)
 
 
 def _columns(data: DataConfig) -> tuple[str, str, str]:
