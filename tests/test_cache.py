@@ -284,3 +284,23 @@ def test_a_pipe_is_read_once_and_keyed_by_its_content(tmp_path: Path, cache_dir:
     assert [tokens.hit for tokens in found] == [False, True]
     ids, targets = reference(config_for(data))["train"]
     assert list(found[1].splits["train"].ids) == ids and found[1].splits["train"].targets == targets
+
+
+def test_a_file_changed_during_preparation_is_never_kept(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sentiment_rnn.data import tokens
+
+    data = write_dataset(tmp_path / "data")
+    config = config_for(data)
+    finish = cache.SplitWriter.finish
+
+    def finish_then_append(self):
+        finish(self)
+        with open(data["train"], "a", encoding="utf-8") as handle:
+            handle.write("a late row,positive\n")
+
+    monkeypatch.setattr(cache.SplitWriter, "finish", finish_then_append)
+    with pytest.raises(UserError, match=r"train\.csv: changed while it was being read"):
+        tokens.prepare_tokens(config)
+    assert not [name for name in entries(cache_dir) if not name.startswith(".tmp-")]

@@ -161,7 +161,7 @@ class EntryBuilder:
             if open_entry(self.root, self.key) is not None:  # built meanwhile by another process
                 self.discard()
                 return target
-            _remove(target)  # damaged
+            remove(target)  # damaged
         try:
             os.rename(self.folder, target)
         except OSError:  # another process put a complete entry there first
@@ -239,12 +239,12 @@ def clear(root: Path) -> tuple[int, int]:
     """Remove every entry and unfinished build under `root` (nothing else there): (count, bytes)."""
     entries = list_entries(root)
     for entry in entries:
-        _remove(root / entry.name)
+        remove(root / entry.name)
     return len(entries), sum(entry.bytes for entry in entries)
 
 
-def _remove(path: Path) -> None:
-    """Renamed aside first, so no reader ever sees a half-removed entry."""
+def remove(path: Path) -> None:
+    """An entry removed, renamed aside first, so no reader ever sees a half-removed entry."""
     aside = path.with_name(f"{_TMP}removing-{path.name}-{os.getpid()}-{time.monotonic_ns()}")
     try:
         os.rename(path, aside)

@@ -83,6 +83,8 @@ def prepare_tokens(config: Config) -> PreparedTokens:
         hit = entry is not None
         if entry is None:
             _build_entry(config, root, key, dataset)
+            if dataset is None:  # streamed: the files were read in several passes
+                _check_unchanged(config.data, identity, root / key)
             entry = cache.open_entry(root, key)
             if entry is None:
                 raise UserError(f"{root / key}: the token cache entry just written cannot be read")
@@ -108,6 +110,15 @@ def cached_split(config: Config, name: str, tokenizer: Tokenizer) -> tuple[Split
     if saved.to_str() != tokenizer.to_str():
         return None
     return getattr(_from_entry(entry, True).dataset, name), entry.ids[name]
+
+
+def _check_unchanged(data: DataConfig, identity: dict, entry: Path) -> None:
+    """A file written to while its passes ran may have given mixed rows: never kept."""
+    now = _files_identity(data) if _regular_files(data) else {}
+    changed = [str(getattr(data, role)) for role in SPLITS if now.get(role) != identity[role]]
+    if changed:
+        cache.remove(entry)
+        raise UserError(f"{changed[0]}: changed while it was being read; run the command again")
 
 
 def _files_identity(data: DataConfig) -> dict:
