@@ -1,7 +1,7 @@
 """The tuning target: a study of 20 trials on configs/imdb-quick.yaml, timed, with pruning.
 
 Trial 0 is the shipped config itself (enqueued), so the best trial is compared with it on the same
-dev split. After the study, the best trial's run is evaluated on the test split, once. Prints
+dev split. `--workers 2` runs two `tune` processes on the one study, one thread each. After the study, the best trial's run is evaluated on the test split, once. Prints
 the figures of docs/tuning.md; nothing is asserted. Run it on a quiet machine:
 
     python scripts/bench_tune.py --data ../shared/datasets/imdb
@@ -43,6 +43,10 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=45, help="minutes")
     parser.add_argument("--study", default="bench-imdb-quick")
     parser.add_argument("--storage", default="sqlite:///bench-tune.db")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="tune processes sharing the study; with more than one, each trains "
+                        "on one thread (two 1-thread trials on 2 cores, rather than one trial "
+                        "whose 2 threads stall whenever anything else runs)")
     args = parser.parse_args()
 
     study = optuna.create_study(study_name=args.study, storage=args.storage,
@@ -52,9 +56,13 @@ def main() -> None:
     command = ["sentiment-rnn", "tune", "--config", str(args.config), "--set",
                f"data.path={args.data}", "--space", str(args.space), "--trials", str(args.trials),
                "--timeout", str(args.timeout), "--study", args.study, "--storage", args.storage]
-    print("$", " ".join(command), flush=True)
+    if args.workers > 1:
+        command += ["--set", "training.num_threads=1"]
+    print("$", " ".join(command), f"(x {args.workers})", flush=True)
     start = time.perf_counter()
-    subprocess.run(command, check=True)
+    workers = [subprocess.Popen(command) for _ in range(args.workers)]
+    if any(worker.wait() != 0 for worker in workers):
+        sys.exit("a tune process failed")
     wall = time.perf_counter() - start
 
     study = optuna.load_study(study_name=args.study, storage=args.storage)

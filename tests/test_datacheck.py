@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from conftest import write_csv
+from conftest import TINY_CONFIG, write_csv, write_dataset
 from sentiment_rnn.cli import app
 from sentiment_rnn.config import validate_config
 from sentiment_rnn.data.inspection import inspect_data
@@ -77,3 +77,39 @@ def test_cli_bad_data_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["data", "--config", str(path)])
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "none.csv: file not found" in result.stderr
+
+
+def test_model_option_reports_words_unknown_to_the_model(tmp_path: Path, trained_run: Path) -> None:
+    """`data --model RUN`: each split's unknown-word rate against that run's vocabulary (not the
+    configured train split's), with the 30% warning evaluate gives."""
+    raw = {"data": write_dataset(tmp_path / "data")}  # the words the tiny run was trained on
+    strange = [("zorblax quintal vrumple", "positive"), ("snerg plofty", "negative")] * 3
+    raw["data"]["dev"] = str(write_csv(tmp_path / "strange.csv", strange))
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    result = CliRunner().invoke(app, ["data", "--config", str(config), "--model", str(trained_run),
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    splits = report["splits"]
+    assert splits["dev"]["model_unknown_rate"] == 1.0  # none of these words was seen
+    assert splits["train"]["model_unknown_rate"] < 0.05  # the run's own training words
+    assert any(w.startswith("dev: 100% of its words are unknown to the model")
+               for w in report["warnings"])
+    assert not any(w.startswith(("train:", "test:")) and "unknown to the model" in w
+                   for w in report["warnings"])
+    table = CliRunner().invoke(app, ["data", "--config", str(config), "--model", str(trained_run)])
+    assert table.exit_code == 0 and "unknown to" in table.output
+
+
+def test_model_option_refuses_a_baseline_run(tmp_path: Path) -> None:
+    from sentiment_rnn.baseline.train import train_baseline
+
+    data = write_dataset(tmp_path / "data")
+    baseline_run, _ = train_baseline(validate_config({**TINY_CONFIG, "data": data}, "t"),
+                                     tmp_path / "run")
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump({"data": data}), encoding="utf-8")
+    result = CliRunner().invoke(app, ["data", "--config", str(config), "--model", str(baseline_run)])
+    assert result.exit_code != 0
+    assert "a baseline run; --model takes an RNN run" in result.output

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
@@ -23,6 +24,11 @@ from sentiment_rnn.cli.common import (
 def data_command(
     config: ConfigOption = None,
     set_: SetOption = None,
+    model: Annotated[Optional[Path], typer.Option(
+        "--model", "-m",
+        help="An RNN run: also report each split's share of words unknown to it (as evaluate "
+        "does), with a warning above 30%.",
+    )] = None,
     format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.table,
 ) -> None:
     """Look at the data before training: sizes, labels, lengths, vocabulary, problems."""
@@ -30,7 +36,21 @@ def data_command(
     from sentiment_rnn.data.inspection import inspect_data
     from sentiment_rnn.render.tables import data_tables
 
-    print_report(inspect_data(load_config(config, set_)), format, data_tables)
+    resolved = load_config(config, set_)
+    rate = None
+    if model is not None:
+        from sentiment_rnn.errors import UserError
+        from sentiment_rnn.predictors import load_predictor
+
+        predictor = load_predictor(model)
+        if not hasattr(predictor, "unknown_rate"):
+            raise UserError(f"{model}: a baseline run; --model takes an RNN run, whose tokenizer "
+                            "has an unknown-word token")
+        rate = predictor.unknown_rate
+    report = inspect_data(resolved, rate)
+    if model is not None:
+        report["model"] = str(model)
+    print_report(report, format, data_tables)
 
 
 @config_app.command("show")

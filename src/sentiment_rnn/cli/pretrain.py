@@ -36,12 +36,17 @@ def pretrain(
     from rich.console import Console
 
     from sentiment_rnn.config import load_config, read_config
+    from sentiment_rnn.rnn import distributed
     from sentiment_rnn.render.progress import PretrainProgress
     from sentiment_rnn.rnn.lm.run import PretrainInterrupted, Reporter, resume_pretrain
     from sentiment_rnn.rnn.lm.run import pretrain as pretrain_run
     from sentiment_rnn.rnn.runtime import set_up_process
     from sentiment_rnn.runs import CONFIG, LATEST_LM, check_latest_replaceable, point_latest
 
+    distributed.refuse_launched(
+        "pretrain", "pretrain runs its forward and backward language models in two processes of "
+        "its own and is not distributed yet",
+    )
     if resume is not None and (config is not None or set_ or output is not None or force):
         raise typer.BadParameter(
             "--resume continues a run with the config.yaml in its directory; "

@@ -34,10 +34,12 @@ def train(
     """Train a model; a run under ./runs (the default) becomes runs/latest.
 
     A run written elsewhere with --output leaves runs/latest as it was: pass it with --model.
+    Under torchrun (`torchrun --nproc_per_node=N -m sentiment_rnn train ...`), data-parallel.
     """
     from rich.console import Console
 
     from sentiment_rnn.config import load_config
+    from sentiment_rnn.rnn import distributed
     from sentiment_rnn.rnn.runtime import set_up_process
     from sentiment_rnn.rnn.train import TrainingInterrupted, resume_config
     from sentiment_rnn.rnn.train import resume as resume_run
@@ -51,17 +53,23 @@ def train(
             param_hint="--resume",
         )
     resolved = resume_config(resume) if resume is not None else load_config(config, set_)
-    check_latest_replaceable()  # before training, not after it
     set_up_process(resolved.training.device)
-    log = Console(stderr=True, soft_wrap=True)
-    try:
-        if resume is not None:
-            run_dir, metrics = resume_run(resume, log)
-        else:
-            run_dir, metrics = train_run(resolved, output, force, log)
-    except TrainingInterrupted as stop:
-        typer.echo(_interrupted_message(stop), err=True)
-        raise typer.Exit(130) from None
+    with distributed.process_group(resolved.training.device):
+        main = distributed.is_main()  # under torchrun, only rank 0 writes and prints
+        if main:
+            check_latest_replaceable()  # before training, not after it
+        log = Console(stderr=True, soft_wrap=True) if main else None
+        try:
+            if resume is not None:
+                run_dir, metrics = resume_run(resume, log)
+            else:
+                run_dir, metrics = train_run(resolved, output, force, log)
+        except TrainingInterrupted as stop:
+            if main:
+                typer.echo(_interrupted_message(stop, command=distributed.train_command()), err=True)
+            raise typer.Exit(130) from None
+    if not main:
+        return
     latest = inside_runs_root(run_dir)
     if latest:
         point_latest(run_dir)
@@ -74,7 +82,7 @@ def train(
         )
 
 
-def _interrupted_message(stop, then: str = "") -> str:
+def _interrupted_message(stop, then: str = "", command: str = "sentiment-rnn train") -> str:
     """What a Ctrl-C (or SIGTERM) during training left, and the command that continues it."""
     from sentiment_rnn.rnn.checkpoint import CHECKPOINT
 
@@ -87,7 +95,7 @@ def _interrupted_message(stop, then: str = "") -> str:
     kept = "" if stop.replaces is None else f" The run in {stop.replaces} is untouched."
     return (
         f"interrupted: {saved}. The run is not marked finished and runs/latest was not changed."
-        f"{kept} Resume with: sentiment-rnn train --resume {run_dir}{then}"
+        f"{kept} Resume with: {command} --resume {run_dir}{then}"
     )
 
 
@@ -137,9 +145,13 @@ def compare_command(
     from sentiment_rnn.config import load_config
     from sentiment_rnn.evaluation.compare import compare
     from sentiment_rnn.render.comparison import print_summary
+    from sentiment_rnn.rnn.distributed import refuse_launched
     from sentiment_rnn.rnn.runtime import set_up_process
     from sentiment_rnn.rnn.train import TrainingInterrupted
 
+    refuse_launched(
+        "compare", "compare trains and scores in one process; train with torchrun, then pass --rnn RUN"
+    )
     resolved = load_config(config, set_)
     if rnn is None:
         set_up_process(resolved.training.device)

@@ -80,7 +80,12 @@ def tune_command(
     from sentiment_rnn.tuning.storage import quiet_optuna
 
     quiet_optuna()
+    from sentiment_rnn.rnn.distributed import refuse_launched
     from sentiment_rnn.tuning.study import TuneInterrupted, tune
+
+    refuse_launched(
+        "tune", "tune runs each trial in one process (start several tune processes on one study instead)"
+    )
 
     resolved = load_config(config, set_)
     log = Console(stderr=True, soft_wrap=True)

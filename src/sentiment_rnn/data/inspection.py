@@ -2,12 +2,15 @@
 
 Per split: examples and label distribution, length percentiles in tokens, how many texts the
 configured `max_length` truncates, out-of-vocabulary rate against the training vocabulary,
-empty and duplicate texts, texts shared with train; then one warning line per problem found.
+empty and duplicate texts, texts shared with train; with a model (`data --model RUN`), the
+share of words unknown to that model, as `evaluate` reports it; then one warning line per
+problem found.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -15,6 +18,7 @@ from sentiment_rnn.config import Config
 from sentiment_rnn.data.dataset import Dataset, load_dataset
 from sentiment_rnn.data.split import Split
 from sentiment_rnn.data.tokenizer import UNK_ID, build_tokenizer, encode
+from sentiment_rnn.texts import unknown_warning
 
 PERCENTILES = (5, 25, 50, 75, 95, 99)
 
@@ -49,8 +53,12 @@ def split_report(split: Split, ids: list[list[int]], max_length: int | None, tra
     return report
 
 
-def inspect_data(config: Config) -> dict:
-    """Every figure for the configured data, and the warnings they raise."""
+UnknownRate = Callable[[Sequence[str]], float]  # texts -> share of their tokens a model lacks
+
+
+def inspect_data(config: Config, model_unknown_rate: UnknownRate | None = None) -> dict:
+    """Every figure for the configured data, and the warnings they raise; with
+    `model_unknown_rate` (a trained model's), each split's rate of words unknown to it."""
     dataset: Dataset = load_dataset(config.data, config.seed)
     tokenizer = build_tokenizer(dataset.train.texts, config.tokenizer)
     max_length = config.tokenizer.max_length
@@ -62,6 +70,8 @@ def inspect_data(config: Config) -> dict:
             continue
         ids = encode(tokenizer, split.texts, empty=())
         reports[name] = split_report(split, ids, max_length, None if name == "train" else train_keys)
+        if model_unknown_rate is not None:
+            reports[name]["model_unknown_rate"] = model_unknown_rate(split.texts)
     return {
         "labels": dataset.labels,
         "vocabulary_size": tokenizer.get_vocab_size(),
@@ -94,6 +104,9 @@ def warnings(reports: dict, max_length: int | None) -> list[str]:
             found.append(f"{name}: max_length {max_length} truncates {share:.0%} of texts")
         if name != "train" and r["oov_rate"] > 0.05:
             found.append(f"{name}: {r['oov_rate']:.1%} of tokens are out of the train vocabulary")
+        rate = r.get("model_unknown_rate")
+        if rate is not None and (warning := unknown_warning(rate, name)):
+            found.append(warning)
         if r["examples"] < 50:
             found.append(f"{name}: only {r['examples']} examples; figures on it are noisy")
     return found

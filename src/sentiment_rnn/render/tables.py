@@ -194,6 +194,8 @@ def data_tables(report: dict) -> list[Table]:
     row(f"truncated (max_length {limit}, {report['truncation']})",
         lambda r: f"{r['truncated']:,}" if limit else "-")
     row("out-of-vocabulary tokens", lambda r: f"{r['oov_rate']:.2%}")
+    if "model" in report:
+        row(f"unknown to {plain(report['model'])}", lambda r: f"{r['model_unknown_rate']:.2%}")
     row("empty texts", lambda r: f"{r['empty_texts']:,}")
     row("duplicates within split", lambda r: f"{r['duplicates']:,}")
     row("also in train", lambda r: f"{r['shared_with_train']:,}" if "shared_with_train" in r else "-")

@@ -6,10 +6,12 @@ where it stopped:
     tensors   model.*      the current weights
               best.*       the best weights so far (restored at the end, as early stopping does)
               optimizer.*  AdamW's per-parameter state (step, exp_avg, exp_avg_sq)
-              rng.*        the shuffling generator's state and torch's global RNG (dropout)
+              rng.*        the shuffling generator's state and torch's global RNG (dropout);
+                           under torchrun, `rng.torch.<rank>` for each rank after the first
     metadata  "state"      JSON: epoch, best epoch and score, history, elapsed seconds, the
-                           optimizer's param groups, the scheduler's state, and fingerprints of
-                           the config and the data, so a resumed run cannot silently mix them
+                           optimizer's param groups, the scheduler's state, fingerprints of
+                           the config and the data, so a resumed run cannot silently mix them,
+                           and the world size (1 for a plain run; absent in older checkpoints)
 
 No pickle anywhere: tensors go through safetensors, everything else through JSON. The file is
 written atomically (temporary file, then rename), so an interruption at any moment leaves the
@@ -18,7 +20,9 @@ previous epoch's checkpoint intact. It is deleted when the run finishes.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +31,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save
 
+from sentiment_rnn.config import Config
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
 from sentiment_rnn.rnn.fit import TrainingState
@@ -43,6 +48,7 @@ def save_checkpoint(run_dir: Path, state: TrainingState) -> Path:
         tensors.update({f"optimizer.{index}.{key}": value for key, value in values.items()})
     tensors["rng.generator"] = state.generator
     tensors["rng.torch"] = state.torch_rng
+    tensors.update({f"rng.torch.{rank}": rng for rank, rng in enumerate(state.rank_rngs, start=1)})
     tensors = {key: value.detach().cpu().contiguous() for key, value in tensors.items()}
     meta = {
         "checkpoint_version": CHECKPOINT_VERSION,
@@ -55,6 +61,7 @@ def save_checkpoint(run_dir: Path, state: TrainingState) -> Path:
         "scheduler": state.scheduler,
         "fingerprints": state.fingerprints,
         "stopped_early": state.stopped_early,
+        "world_size": state.world_size,
     }
     path = run_dir / CHECKPOINT
     atomic_write(path, save(tensors, metadata={"state": json.dumps(meta)}))
@@ -97,6 +104,10 @@ def _state(meta: dict, tensors: dict[str, torch.Tensor]) -> TrainingState:
     for key, kind in _TYPES.items():
         if not isinstance(meta[key], kind):
             raise TypeError(f"{key!r} is a {type(meta[key]).__name__}")
+    world_size = meta.get("world_size", 1)
+    if not isinstance(world_size, int) or world_size < 1:
+        raise ValueError(f"world_size {world_size!r}")
+    rank_rngs = [tensors[f"rng.torch.{rank}"] for rank in range(1, world_size)]
     groups: dict[str, dict[str, torch.Tensor]] = {"model": {}, "best": {}}
     optimizer_state: dict[int, dict[str, torch.Tensor]] = {}
     for key, value in tensors.items():
@@ -115,7 +126,7 @@ def _state(meta: dict, tensors: dict[str, torch.Tensor]) -> TrainingState:
         optimizer={"state": optimizer_state, "param_groups": meta["param_groups"]},
         scheduler=meta["scheduler"], generator=tensors["rng.generator"],
         torch_rng=tensors["rng.torch"], fingerprints=meta["fingerprints"],
-        stopped_early=meta["stopped_early"],
+        stopped_early=meta["stopped_early"], world_size=world_size, rank_rngs=rank_rngs,
     )
 
 
@@ -135,6 +146,41 @@ def check_fingerprints(path: Path, saved: dict[str, str], current: dict[str, str
         raise UserError(
             f"{path}: {', '.join(changed)} changed since this checkpoint was written; resuming "
             "would mix two trainings. Restore them, or train a new run"
+        )
+
+
+def check_world_size(path: Path, saved: int, current: int) -> None:
+    """Refuse to resume with another number of processes: it would change every step's split."""
+    if saved != current:
+        how = (
+            f"without torchrun: sentiment-rnn train --resume {path.parent}" if saved == 1
+            else f"{saved} processes in all, e.g. torchrun --nproc_per_node={saved} "
+            f"-m sentiment_rnn train --resume {path.parent}"
+        )
+        raise UserError(
+            f"{path}: written by a run of world size {saved}, resumed with world size {current}; "
+            f"resume it {how}"
+        )
+
+
+def fingerprints(config: Config, records: dict) -> dict[str, str]:
+    """What a checkpoint must match to be resumed: the resolved config and every split's data
+    (`records`: `split_records` of the dataset)."""
+    found = {f"data ({name})": record["fingerprint"] for name, record in records.items()}
+    found["config.yaml"] = hashlib.sha256(config.to_yaml().encode("utf-8")).hexdigest()
+    return found
+
+
+def check_finite_loss(record: dict, run_dir: Path | None) -> None:
+    """Stop when an epoch's training loss is not finite, deleting the run's checkpoint (nothing
+    worth resuming; `run_dir` None: another torchrun rank, whose loss is the same sum)."""
+    if not math.isfinite(record["train_loss"]):
+        if run_dir is not None:
+            remove_checkpoint(run_dir)
+        raise UserError(
+            f"epoch {record['epoch']}: the training loss is {record['train_loss']} (not finite); "
+            "training stopped and nothing was saved: lower training.lr, or check "
+            "model.pretrained_embeddings for huge values"
         )
 
 

@@ -20,7 +20,8 @@ from torch import nn
 
 from sentiment_rnn.config import TrainingConfig
 from sentiment_rnn.metrics import score
-from sentiment_rnn.rnn.batching import iterate_batches, num_batches
+from sentiment_rnn.rnn import distributed
+from sentiment_rnn.rnn.batching import num_batches
 from sentiment_rnn.rnn.finetune import param_groups, slanted_triangular, unfreeze_for_epoch
 from sentiment_rnn.rnn.model import predict_logits
 
@@ -63,6 +64,8 @@ class TrainingState:
     torch_rng: torch.Tensor
     fingerprints: dict[str, str]
     stopped_early: bool = False
+    world_size: int = 1  # processes that trained it (torchrun); a resume must use as many
+    rank_rngs: list[torch.Tensor] = field(default_factory=list)  # ranks 1.. torch RNG states
 
 
 @dataclass
@@ -133,20 +136,26 @@ def train_epoch(
     epoch: int,
     on_step: Callable[[dict], None] | None = None,
 ) -> tuple[float, int, float]:
-    """One pass over the training data: (mean loss, real tokens seen, seconds).
+    """One pass over the training data: (mean loss, real tokens seen, seconds), over all ranks.
 
     `on_step` receives, after every optimizer step, its loss, learning rate, gradient norm
-    (before clipping) and tokens/s over the batch.
+    (before clipping) and tokens/s over the batch (this rank's share in a distributed run).
     """
     model.train()
     total_loss, seen, tokens, start = 0.0, 0, 0, time.perf_counter()
     progress.start_epoch(epoch, num_batches(len(data.ids), config.batch_size))
-    for batch in iterate_batches(data.ids, data.targets, config.batch_size, generator):
+    for batch, scale in distributed.shares(data.ids, data.targets, config.batch_size, generator):
         step_start = time.perf_counter()
         batch = batch.to(device)
-        loss = nn.functional.cross_entropy(model(batch.input_ids, batch.lengths), batch.labels)
+        logits = model(batch.input_ids, batch.lengths)  # (B, C)
+        if scale is None:  # a plain run
+            loss = nn.functional.cross_entropy(logits, batch.labels)
+            objective = loss
+        else:  # this rank's share of the global batch's mean (see rnn/distributed.py)
+            losses = nn.functional.cross_entropy(logits, batch.labels, reduction="none")
+            loss, objective = losses.mean(), losses.sum() * scale
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        objective.backward()
         grad_norm = None
         if config.clip_grad_norm is not None:
             grad_norm = nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)
@@ -160,6 +169,8 @@ def train_epoch(
                 "loss": loss.item(), "lr": lr, "grad_norm": float(grad_norm),
                 "tokens_per_second": batch.num_tokens / max(time.perf_counter() - step_start, 1e-9),
             })
+        if scale == 0.0:  # the stand-in of an empty share: trained at weight 0, not counted
+            continue
         size = len(batch.index)
         total_loss += loss.item() * size
         seen += size
@@ -167,7 +178,8 @@ def train_epoch(
         elapsed = time.perf_counter() - start
         progress.batch_done(total_loss / seen, tokens / max(elapsed, 1e-9))
     progress.end_epoch()
-    return total_loss / max(seen, 1), tokens, time.perf_counter() - start
+    total_loss, seen, tokens = distributed.sum_all([total_loss, seen, tokens])
+    return total_loss / max(seen, 1), int(tokens), time.perf_counter() - start
 
 
 def fit(
@@ -189,7 +201,8 @@ def fit(
 
     `on_checkpoint` receives the full training state after every epoch; `resume` continues
     from such a state exactly as if training had never stopped (same batches, same dropout).
-    `on_step` receives each optimizer step's figures (see `train_epoch`).
+    `on_step` receives each optimizer step's figures (see `train_epoch`). Under torchrun every
+    rank calls it; rank 0 evaluates dev for all (rnn/distributed.py).
     """
     generator = torch.Generator().manual_seed(seed)
     frozen_for_good = {id(param) for param in model.parameters() if not param.requires_grad}
@@ -199,6 +212,8 @@ def fit(
     result, best_state = FitResult(), None
     if resume is not None:
         best_state = _restore(resume, model, optimizer, scheduler, generator, result)
+    else:
+        distributed.seed_dropout(seed)
     start = time.perf_counter() - result.seconds
     progress = progress or NoProgress()
     for epoch in range(len(result.history) + 1, config.epochs + 1):
@@ -207,10 +222,13 @@ def fit(
         if config.gradual_unfreezing:
             unfreeze_for_epoch(model, epoch, frozen_for_good)
         loss, tokens, seconds = train_epoch(
-            model, train, optimizer, scheduler, config, device, generator, progress, epoch,
-            on_step,
+            distributed.wrap(model, device), train, optimizer, scheduler, config, device,
+            generator, progress, epoch, on_step,
         )
-        scores = evaluate_encoded(model, dev, labels, config.batch_size * 2, device)
+        scores = distributed.from_main(
+            lambda: evaluate_encoded(model, dev, labels, config.batch_size * 2, device),
+            ("loss", "accuracy", "macro_f1"),
+        )
         record = {
             "epoch": epoch, "train_loss": loss, "dev_loss": scores["loss"],
             "dev_accuracy": scores["accuracy"], "dev_macro_f1": scores["macro_f1"],
@@ -222,9 +240,13 @@ def fit(
             best_state = copy.deepcopy(model.state_dict())
         elif config.patience is not None and epoch - result.best_epoch >= config.patience:
             result.stopped_early = True
-        if on_checkpoint is not None:
+        if on_checkpoint is not None or distributed.world_size() > 1:
+            rngs = distributed.rng_states()  # every rank's: all take part
             result.seconds = time.perf_counter() - start
-            on_checkpoint(_snapshot(result, model, best_state, optimizer, scheduler, generator))
+            if on_checkpoint is not None:
+                on_checkpoint(
+                    _snapshot(result, model, best_state, optimizer, scheduler, generator, rngs)
+                )
         if on_epoch is not None:
             on_epoch(record)
     model.load_state_dict(best_state)
@@ -232,13 +254,13 @@ def fit(
     return result
 
 
-def _snapshot(result, model, best_state, optimizer, scheduler, generator) -> TrainingState:
+def _snapshot(result, model, best_state, optimizer, scheduler, generator, rngs) -> TrainingState:
     return TrainingState(
         epoch=len(result.history), best_epoch=result.best_epoch, best_score=result.best_score,
         history=list(result.history), seconds=result.seconds, model=model.state_dict(),
         best=best_state, optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(),
-        generator=generator.get_state(), torch_rng=torch.get_rng_state(), fingerprints={},
-        stopped_early=result.stopped_early,
+        generator=generator.get_state(), torch_rng=rngs[0], fingerprints={},
+        stopped_early=result.stopped_early, world_size=len(rngs), rank_rngs=rngs[1:],
     )
 
 
@@ -248,7 +270,8 @@ def _restore(state: TrainingState, model, optimizer, scheduler, generator, resul
     optimizer.load_state_dict(state.optimizer)
     scheduler.load_state_dict(state.scheduler)
     generator.set_state(state.generator)
-    torch.set_rng_state(state.torch_rng)
+    rank = distributed.rank()
+    torch.set_rng_state(state.torch_rng if rank == 0 else state.rank_rngs[rank - 1])
     result.history = list(state.history)
     result.best_epoch, result.best_score = state.best_epoch, state.best_score
     result.stopped_early, result.seconds = state.stopped_early, state.seconds

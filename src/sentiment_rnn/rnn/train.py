@@ -6,9 +6,7 @@ after every epoch, and the finished run's files at the end (`meta.json` last).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,14 +24,18 @@ from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
 from sentiment_rnn.outputs import KeepOutput, check_not_an_input, config_inputs, staged_dir
 from sentiment_rnn.render.progress import ProgressBar, epoch_line
+from sentiment_rnn.rnn import distributed
 from sentiment_rnn.rnn.batching import num_batches
 from sentiment_rnn.rnn.calibrate import fit_run_temperature
 from sentiment_rnn.rnn.checkpoint import (
     CHECKPOINT,
     TrainingState,
     check_fingerprints,
+    check_finite_loss,
     check_room_for_checkpoints,
+    check_world_size,
     checkpoint_epoch,
+    fingerprints,
     load_checkpoint,
     remove_checkpoint,
     save_checkpoint,
@@ -132,8 +134,11 @@ def train(
 
     With `force`, a non-empty `output` is replaced only once the new run is complete: it is
     built beside (`<output>.new`), so a mistake or an interruption leaves the old run whole.
+    Under torchrun only rank 0 has a run directory; the others train and return ({}: no metrics).
     """
     config = config.with_absolute_paths()
+    if not distributed.is_main():
+        return _train_into(None, config, None, None, options or RunOptions())
     target = output or runs.default_run_dir(config.name)
     check_not_an_input(target, config_inputs(config))
     try:
@@ -160,7 +165,7 @@ def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
     The run directory is locked first: a run still being trained is refused."""
     if not run_dir.is_dir():
         raise UserError(f"{run_dir}: no {runs.CONFIG}, so not a run directory to resume")
-    with runlock.locked(run_dir):
+    with runlock.locked(*([run_dir] if distributed.is_main() else [])):  # rank 0 holds it
         config = resume_config(run_dir)
         state = load_checkpoint(run_dir)
         if console is not None:
@@ -183,11 +188,12 @@ def set_up(
 
 
 def _train_into(
-    run_dir: Path, config: Config, state: TrainingState | None, console: Console | None,
+    run_dir: Path | None, config: Config, state: TrainingState | None, console: Console | None,
     options: RunOptions,
 ) -> tuple[Path, dict]:
-    device = resolve_device(config.training.device)
-    with scoped(config.training.num_threads, config.seed, device):
+    device = distributed.on_this_rank(resolve_device(config.training.device))
+    threads = config.training.num_threads or distributed.threads_per_rank()
+    with scoped(threads, config.seed, device):
         return _train_scoped(run_dir, config, state, console, options)
 
 
@@ -197,11 +203,17 @@ def _train_scoped(
 ) -> tuple[Path, dict]:
     device, prepared, model = set_up(config, options.prepared)
     labels = prepared.dataset.labels
-    check_room_for_checkpoints(run_dir, count_parameters(model))
     records = split_records(prepared.dataset)
-    fingerprints = _fingerprints(config, records)
+    found = fingerprints(config, records)
     if state is not None:
-        check_fingerprints(run_dir / CHECKPOINT, state.fingerprints, fingerprints)
+        check_fingerprints(run_dir / CHECKPOINT, state.fingerprints, found)
+        check_world_size(run_dir / CHECKPOINT, state.world_size, distributed.world_size())
+    if run_dir is None or not distributed.is_main():  # another rank: its share, no files
+        distributed.ready(found)
+        fit(model, prepared.train, prepared.dev, labels, config.training, device, config.seed,
+            on_epoch=lambda record: check_finite_loss(record, None), resume=state)
+        return run_dir, {}
+    check_room_for_checkpoints(run_dir, count_parameters(model))
     _rewrite_history(run_dir, [] if state is None else state.history)
     if console is not None:
         console.print(
@@ -212,20 +224,14 @@ def _train_scoped(
         )
 
     def on_checkpoint(snapshot: TrainingState) -> None:
-        snapshot.fingerprints = fingerprints
+        snapshot.fingerprints = found
         write_or_explain(lambda: save_checkpoint(run_dir, snapshot), run_dir)
 
     steps_per_epoch = num_batches(len(prepared.train.ids), config.training.batch_size)
     tracker = Tracker(config, run_dir, first_step=0 if state is None else state.epoch * steps_per_epoch)
 
     def on_epoch(record: dict) -> None:
-        if not math.isfinite(record["train_loss"]):
-            remove_checkpoint(run_dir)  # nothing worth resuming
-            raise UserError(
-                f"epoch {record['epoch']}: the training loss is {record['train_loss']} (not finite); "
-                "training stopped and nothing was saved: lower training.lr, or check "
-                "model.pretrained_embeddings for huge values"
-            )
+        check_finite_loss(record, run_dir)
         runs.append_history(run_dir, record)
         tracker.epoch(record)
         if console is not None:
@@ -233,6 +239,7 @@ def _train_scoped(
         if options.on_epoch is not None:
             options.on_epoch(record)
 
+    distributed.ready(found)  # every rank set up alike: the first collective step
     try:
         with ProgressBar(console) as progress:
             result = fit(
@@ -240,10 +247,10 @@ def _train_scoped(
                 progress, on_epoch, resume=state, on_checkpoint=on_checkpoint,
                 on_step=tracker.step if tracker else None,
             )
-    except KeyboardInterrupt:
-        tracker.close("KILLED")
-        raise TrainingInterrupted(run_dir, checkpoint_epoch(run_dir)) from None
     except BaseException as err:
+        if isinstance(err, KeyboardInterrupt) or distributed.lost_peer(err):  # Ctrl-C
+            tracker.close("KILLED")
+            raise TrainingInterrupted(run_dir, checkpoint_epoch(run_dir)) from None
         tracker.close("KILLED" if isinstance(err, RunStopped) else "FAILED")
         raise
     metrics = _final_metrics(model, prepared, config, device, result, records, options.evaluate_test)
@@ -278,16 +285,9 @@ def _final_metrics(
         "epochs_run": len(result.history),
         "stopped_early": result.stopped_early,
         "train_seconds": result.seconds,
+        "world_size": distributed.world_size(),  # processes that trained it (torchrun)
         "splits": records,
     }
-
-
-def _fingerprints(config: Config, records: dict) -> dict[str, str]:
-    """What a checkpoint must match to be resumed: the resolved config and every split's data
-    (`records`: `split_records` of the dataset)."""
-    found = {f"data ({name})": record["fingerprint"] for name, record in records.items()}
-    found["config.yaml"] = hashlib.sha256(config.to_yaml().encode("utf-8")).hexdigest()
-    return found
 
 
 def _rewrite_history(run_dir: Path, history: list[dict]) -> None:
