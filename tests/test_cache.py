@@ -34,7 +34,10 @@ def config_for(data: dict, **tokenizer):
 
 
 def entries(root: Path) -> list[str]:
-    return sorted(path.name for path in root.iterdir()) if root.exists() else []
+    """What is in the cache directory, but the build locks (`.lock-KEY`, kept: a few bytes)."""
+    if not root.exists():
+        return []
+    return sorted(path.name for path in root.iterdir() if not path.name.startswith(".lock-"))
 
 
 def reference(config) -> dict:
@@ -304,3 +307,24 @@ def test_a_file_changed_during_preparation_is_never_kept(
     with pytest.raises(UserError, match=r"train\.csv: changed while it was being read"):
         tokens.prepare_tokens(config)
     assert not [name for name in entries(cache_dir) if not name.startswith(".tmp-")]
+
+
+def test_processes_preparing_the_same_data_build_it_once(tmp_path: Path, cache_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    import yaml
+
+    data = write_dataset(tmp_path / "data", n_train=3000)
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({**TINY_CONFIG, "data": data}))
+    code = (
+        "import sys; from sentiment_rnn.config import load_config; "
+        "from sentiment_rnn.data.tokens import prepare_tokens; "
+        "print(prepare_tokens(load_config(__import__('pathlib').Path(sys.argv[1])).with_absolute_paths()).hit)"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(config)], stdout=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    hits = sorted(proc.communicate(timeout=120)[0].strip() for proc in procs)
+    assert hits == ["False", "True", "True"]
+    assert len([name for name in entries(cache_dir) if not name.startswith(".")]) == 1

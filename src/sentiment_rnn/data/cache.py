@@ -16,6 +16,8 @@ directory that is removed after use.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -23,7 +25,7 @@ import shutil
 import tempfile
 import time
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +42,7 @@ META = "meta.json"
 TOKENIZER = "tokenizer.json"
 _KEY = re.compile(r"[0-9a-f]{64}")
 _TMP = ".tmp-"
+_LOCK = ".lock-"
 OFF = ("off", "none", "false", "0")
 
 
@@ -172,6 +175,23 @@ class EntryBuilder:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def build_lock(root: Path, key: str) -> Iterator[None]:
+    """Held while an entry is built: a second process preparing the same data (torchrun's other
+    ranks, tune's workers) waits, then reads the entry instead of building it again."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        handle = open(root / f"{_LOCK}{key}", "a+b")  # noqa: SIM115 (closed below)
+    except OSError:
+        yield  # no lock where none can be made: both build, the first rename wins
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()
+
+
 def open_entry(root: Path, key: str) -> Entry | None:
     """The complete, consistent entry for `key`, or None (absent or damaged: rebuilt)."""
     folder = root / key
@@ -240,6 +260,8 @@ def clear(root: Path) -> tuple[int, int]:
     entries = list_entries(root)
     for entry in entries:
         remove(root / entry.name)
+    for lock in root.glob(f"{_LOCK}*") if root.is_dir() else ():
+        lock.unlink(missing_ok=True)
     return len(entries), sum(entry.bytes for entry in entries)
 
 

@@ -82,10 +82,14 @@ def prepare_tokens(config: Config) -> PreparedTokens:
         entry = cache.open_entry(root, key)
         hit = entry is not None
         if entry is None:
-            _build_entry(config, root, key, dataset)
-            if dataset is None:  # streamed: the files were read in several passes
-                _check_unchanged(config.data, identity, root / key)
-            entry = cache.open_entry(root, key)
+            with cache.build_lock(root, key):
+                entry = cache.open_entry(root, key)  # built meanwhile by a process we waited on
+                hit = entry is not None
+                if entry is None:
+                    _build_entry(config, root, key, dataset)
+                    if dataset is None:  # streamed: the files were read in several passes
+                        _check_unchanged(config.data, identity, root / key)
+                    entry = cache.open_entry(root, key)
             if entry is None:
                 raise UserError(f"{root / key}: the token cache entry just written cannot be read")
         return _from_entry(entry, hit)
