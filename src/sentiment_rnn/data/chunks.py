@@ -18,7 +18,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sentiment_rnn.data.split import file_format, frame_rows, read_frame
+from sentiment_rnn.config import DataConfig
+from sentiment_rnn.data.split import (
+    Split,
+    bad_row_kind,
+    bad_rows_error,
+    file_format,
+    frame_rows,
+    lines_before_rows,
+    read_frame,
+)
 from sentiment_rnn.errors import UserError
 
 CHUNK_ROWS = 10_000
@@ -55,6 +64,28 @@ def rows_of(
         chosen = rows[lo:hi]
         yield chosen, [texts[row - start] for row in chosen]
         start += len(texts)
+
+
+def label_rows(path: Path, data: DataConfig) -> Split:
+    """Pass 1 of `data/tokens.py`: a Split whose `texts` are the row numbers of the good rows
+    (labels real, bad rows counted, or the error for them as `split.drop_bad_rows` gives it)."""
+    rows: list[int] = []
+    labels: list[str] = []
+    seen: dict[str, str] = {}
+    bad, first_bad, start = 0, None, 0
+    for texts, chunk_labels in read_chunks(path, data.text_column, data.label_column, data.format):
+        for i, (text, label) in enumerate(zip(texts, chunk_labels, strict=True)):
+            if text.strip() and label.strip():
+                rows.append(start + i)
+                labels.append(seen.setdefault(label, label))  # one string per label
+            else:
+                bad += 1
+                first_bad = first_bad or (start + i, bad_row_kind(text))
+        start += len(texts)
+    if bad and not data.skip_bad_rows:
+        lines = lines_before_rows(file_format(path, data.format))
+        raise bad_rows_error(str(path), bad, *first_bad, lines)
+    return Split(rows, labels, str(path), skipped=bad)
 
 
 def check_utf8(path: Path, block: int = 1 << 20) -> None:

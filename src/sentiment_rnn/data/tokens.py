@@ -35,9 +35,8 @@ from tokenizers import Tokenizer
 from sentiment_rnn import __version__
 from sentiment_rnn.config import Config, DataConfig
 from sentiment_rnn.data import cache
-from sentiment_rnn.data.chunks import read_chunks, rows_of
+from sentiment_rnn.data.chunks import label_rows, read_chunks, rows_of
 from sentiment_rnn.data.dataset import Dataset, Split, load_dataset
-from sentiment_rnn.data.split import bad_row_kind, bad_rows_error, file_format, lines_before_rows
 from sentiment_rnn.data.tokenizer import (
     ENCODE_CHUNK,
     build_tokenizer,
@@ -271,29 +270,9 @@ def _files_of(data: DataConfig) -> dict[str, Path]:
 
 def _read_labels(data: DataConfig, seed: int) -> Dataset:
     """Pass 1: the dataset with row numbers in place of texts (labels and counts are real)."""
-    read = {role: None if getattr(data, role) is None else _label_rows(getattr(data, role), data)
+    read = {role: None if getattr(data, role) is None else label_rows(getattr(data, role), data)
             for role in SPLITS}
     return load_dataset(data, seed, splits=(read["train"], read["dev"], read["test"]))
-
-
-def _label_rows(path: Path, data: DataConfig) -> Split:
-    rows: list[int] = []
-    labels: list[str] = []
-    seen: dict[str, str] = {}
-    bad, first_bad, start = 0, None, 0
-    for texts, chunk_labels in read_chunks(path, *_columns(data)):
-        for i, (text, label) in enumerate(zip(texts, chunk_labels, strict=True)):
-            if text.strip() and label.strip():
-                rows.append(start + i)
-                labels.append(seen.setdefault(label, label))  # one string per label
-            else:
-                bad += 1
-                first_bad = first_bad or (start + i, bad_row_kind(text))
-        start += len(texts)
-    if bad and not data.skip_bad_rows:
-        lines = lines_before_rows(file_format(path, data.format))
-        raise bad_rows_error(str(path), bad, *first_bad, lines)
-    return Split(rows, labels, str(path), skipped=bad)
 
 
 def _from_entry(entry: cache.Entry, hit: bool) -> PreparedTokens:
