@@ -51,17 +51,29 @@ def start_load(kind: str, config: Path, work: Path) -> subprocess.Popen | None:
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def settle(limit: float = 0.5, patience: float = 240) -> None:
+    """Before the quiet runs: wait (up to `patience` s) for the 1-minute load average to fall
+    below `limit`, so that the load-aware choice sees the quiet it is measured in (the average
+    lags: right after other work it still says the cores are busy)."""
+    deadline = time.monotonic() + patience
+    while os.getloadavg()[0] >= limit and time.monotonic() < deadline:
+        time.sleep(5)
+
+
 def measure(config: Path, epochs: int, threads: str, load: str, work: Path) -> dict:
+    if load == "quiet":
+        settle()
     competitor = start_load(load, config, work)
     try:
         if competitor is not None:
             time.sleep(5)  # let it reach its steady state (and the load average rise a little)
+        count = threads
         if threads == "auto":
             from sentiment_rnn.rnn.runtime import auto_threads
 
-            threads = str(auto_threads())
-        out = work / f"run-{threads}-{load.replace(' ', '-')}"
-        done = subprocess.run(train_command(config, epochs, threads, out), cwd=REPO,
+            count = str(auto_threads())
+        out = work / f"run-{threads}-{load.replace(' ', '-')}"  # "auto" may choose 1 or 2: its own
+        done = subprocess.run(train_command(config, epochs, count, out), cwd=REPO,
                               capture_output=True, text=True)
     finally:
         if competitor is not None:
