@@ -9,8 +9,10 @@ marked here; the others are marked where they are written.
 from __future__ import annotations
 
 import csv
+import os
 import random
 import signal
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,11 @@ import yaml
 # A suite started in the background by a script (`pytest &`) inherits SIGINT ignored, and so would
 # every process a test starts: the Ctrl-C tests need the signal delivered, so restore the default.
 signal.signal(signal.SIGINT, signal.default_int_handler)
+
+# The token cache of the tests (and of every process they start) lives in a temporary folder,
+# never in the user's ~/.cache.
+if "SENTIMENT_RNN_CACHE" not in os.environ:
+    os.environ["SENTIMENT_RNN_CACHE"] = tempfile.mkdtemp(prefix="sentiment-rnn-test-tokens-")
 
 POSITIVE = ("great", "superb", "moving", "funny", "clever", "gripping")
 NEGATIVE = ("awful", "boring", "dull", "clumsy", "tedious", "bland")

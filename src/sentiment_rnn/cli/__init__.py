@@ -11,6 +11,7 @@ which is treated as Ctrl-C: a training run keeps its checkpoint and says how to 
     inspection.py   data, config show, config validate
     serving.py      export, serve
     tuning.py       tune, tune show, runs
+    cache.py        cache list, cache clear
 """
 
 import importlib
@@ -27,7 +28,7 @@ from sentiment_rnn.cli.common import app  # noqa: E402
 
 # Importing a module registers its commands; this order is the order of `--help`.
 COMMAND_MODULES = (
-    "training", "pretrain", "inference", "explain", "inspection", "serving", "tuning"
+    "training", "pretrain", "inference", "explain", "inspection", "serving", "tuning", "cache"
 )
 for _module in COMMAND_MODULES:
     importlib.import_module(f"sentiment_rnn.cli.{_module}")

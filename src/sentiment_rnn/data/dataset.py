@@ -101,10 +101,14 @@ def label_order(config: DataConfig, train: Split) -> list[str]:
     return labels
 
 
-def load_dataset(config: DataConfig, seed: int, show_progress: bool = True) -> Dataset:
-    """Read the source, carve the splits it lacks, check labels agree across splits."""
+def load_dataset(
+    config: DataConfig, seed: int, show_progress: bool = True, splits: corpora.Splits | None = None
+) -> Dataset:
+    """Read the source (or take its `splits`, read already), carve the splits it lacks, check
+    labels agree across splits. Only labels are looked at: `data/tokens.py` passes splits whose
+    `texts` are row numbers, and gets the carved splits' row numbers back."""
     train, dev, test = (
-        _renamed(split, config.label_map) for split in read_source(config, show_progress)
+        _renamed(split, config.label_map) for split in splits or read_source(config, show_progress)
     )
     read = Counter(train.labels)  # before carving: a label too rare to carve is named as such
     if test is None and config.test_fraction > 0:
@@ -172,6 +176,6 @@ def split_records(dataset: Dataset) -> dict:
     splits = {"train": dataset.train, "dev": dataset.dev, "test": dataset.test}
     return {
         name: {"source": split.source, "num_examples": len(split),
-               "fingerprint": fingerprint(split.texts, split.labels)}
+               "fingerprint": split.digest or fingerprint(split.texts, split.labels)}
         for name, split in splits.items() if split is not None
     }

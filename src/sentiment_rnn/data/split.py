@@ -28,6 +28,7 @@ class Split:
     labels: list[str]
     source: str
     skipped: int = 0  # rows dropped for an empty text or a missing label
+    digest: str | None = None  # `dataset.fingerprint` of texts and labels, when known already
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -79,8 +80,22 @@ def read_split(
 ) -> Split:
     """Read one labelled file into a Split."""
     fmt = file_format(path, fmt)
-    frame = read_frame(path, fmt)
-    if frame.empty:
+    texts, labels = frame_rows(read_frame(path, fmt), path, fmt, text_column, label_column)
+    return drop_bad_rows(texts, labels, str(path), skip_bad_rows, lines_before_rows(fmt))
+
+
+def lines_before_rows(fmt: str) -> int:
+    """Lines before the first row: the header of CSV and TSV."""
+    return 1 if fmt in ("csv", "tsv") else 0
+
+
+def frame_rows(
+    frame: pd.DataFrame, path: Path, fmt: str, text_column: str, label_column: str,
+    first_row: int = 0,
+) -> tuple[list[str], list[str]]:
+    """The texts and labels of a frame (the whole file, or a chunk of it starting at row
+    `first_row`), checked: rows present, both columns there, scalar cells."""
+    if frame.empty and first_row == 0:
         raise UserError(f"{path}: no rows (only a header?); expected one labelled text per row")
     for role, column in (("text", text_column), ("label", label_column)):
         if column not in frame.columns:
@@ -88,12 +103,11 @@ def read_split(
                 f"{path}: no {role} column {column!r}; {columns_found(frame.columns)} "
                 f"(set data.{role}_column)"
             )
-    header_lines = 1 if fmt in ("csv", "tsv") else 0
     for column in (text_column, label_column):
-        _check_scalars(frame[column], column, str(path), header_lines)
+        _check_scalars(frame[column], column, str(path), lines_before_rows(fmt) + first_row)
     texts = [_cell(value) for value in frame[text_column]]
     labels = [_cell(value) for value in frame[label_column]]
-    return drop_bad_rows(texts, labels, str(path), skip_bad_rows, header_lines)
+    return texts, labels
 
 
 _COLUMN_NAME = re.compile(r"[\w .()\-]{1,64}")  # what a header cell looks like
@@ -135,17 +149,30 @@ def drop_bad_rows(
     texts: list[str], labels: list[str], source: str, skip: bool, header_lines: int = 0
 ) -> Split:
     """Rows with an empty text or label: an error naming the first, or skipped and counted."""
-    bad = [i for i, (text, label) in enumerate(zip(texts, labels, strict=True))
-           if not text.strip() or not label.strip()]
+    bad = bad_rows(texts, labels)
     if bad and not skip:
         first = bad[0]
-        what = "empty text" if not texts[first].strip() else "missing label"
-        raise UserError(
-            f"{source}: {len(bad)} row(s) with an empty text or a missing label; the first "
-            f"({what}) on {'line' if header_lines else 'row'} {first + 1 + header_lines}; "
-            "fix them or set data.skip_bad_rows: true"
-        )
+        raise bad_rows_error(source, len(bad), first, bad_row_kind(texts[first]), header_lines)
     if not bad:
         return Split(texts, labels, source)
     keep = sorted(set(range(len(texts))) - set(bad))
     return Split([texts[i] for i in keep], [labels[i] for i in keep], source, skipped=len(bad))
+
+
+def bad_rows(texts: list[str], labels: list[str]) -> list[int]:
+    """Positions of the rows with an empty text or an empty label."""
+    return [i for i, (text, label) in enumerate(zip(texts, labels, strict=True))
+            if not text.strip() or not label.strip()]
+
+
+def bad_row_kind(text: str) -> str:
+    return "empty text" if not text.strip() else "missing label"
+
+
+def bad_rows_error(source: str, count: int, first: int, what: str, header_lines: int) -> UserError:
+    """The one error for bad rows when they are not to be skipped (`first`: its row, from 0)."""
+    return UserError(
+        f"{source}: {count} row(s) with an empty text or a missing label; the first "
+        f"({what}) on {'line' if header_lines else 'row'} {first + 1 + header_lines}; "
+        "fix them or set data.skip_bad_rows: true"
+    )

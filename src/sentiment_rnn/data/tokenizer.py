@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 
 from tokenizers import Regex, Tokenizer, normalizers, pre_tokenizers
@@ -64,9 +65,15 @@ def _pre_tokenizer() -> pre_tokenizers.PreTokenizer:
 
 def build_tokenizer(texts: Iterable[str], config: TokenizerConfig) -> Tokenizer:
     """Fit the vocabulary on training texts."""
-    tokenizer = Tokenizer(WordLevel(unk_token=UNK))
-    tokenizer.normalizer = normalizer(config.lowercase)
-    tokenizer.pre_tokenizer = _pre_tokenizer()
+    texts = iter(texts)
+    batches = iter(lambda: list(islice(texts, 1000)), [])  # batches run in parallel
+    return build_tokenizer_from_chunks(batches, config)
+
+
+def build_tokenizer_from_chunks(chunks: Iterable[list[str]], config: TokenizerConfig) -> Tokenizer:
+    """Fit the vocabulary on training texts given a chunk at a time: memory holds one chunk
+    and the word counts, however many texts there are (the counts do not depend on the chunks)."""
+    tokenizer = empty_tokenizer(config.lowercase)
     trainer = WordLevelTrainer(
         vocab_size=config.max_size or 2**31 - 1,
         min_frequency=config.min_freq,
@@ -74,10 +81,20 @@ def build_tokenizer(texts: Iterable[str], config: TokenizerConfig) -> Tokenizer:
         show_progress=False,
     )
     # Long texts go in pieces (the same word counts): a 50 MB text at once took ~4 GB.
-    texts = [piece for text in texts for piece in (pieces(text) if len(text) > LONG_TEXT else [text])]
-    batches = (texts[i : i + 1000] for i in range(0, len(texts), 1000))  # batches run in parallel
-    tokenizer.train_from_iterator(batches, trainer=trainer, length=len(texts))
+    batches = (
+        [piece for text in chunk for piece in (pieces(text) if len(text) > LONG_TEXT else [text])]
+        for chunk in chunks
+    )
+    tokenizer.train_from_iterator(batches, trainer=trainer)
     assert tokenizer.token_to_id(PAD) == PAD_ID and tokenizer.token_to_id(UNK) == UNK_ID
+    return tokenizer
+
+
+def empty_tokenizer(lowercase: bool) -> Tokenizer:
+    """The pipeline (normaliser, pre-tokeniser) with no vocabulary yet."""
+    tokenizer = Tokenizer(WordLevel(unk_token=UNK))
+    tokenizer.normalizer = normalizer(lowercase)
+    tokenizer.pre_tokenizer = _pre_tokenizer()
     return tokenizer
 
 

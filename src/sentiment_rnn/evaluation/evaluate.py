@@ -32,8 +32,11 @@ def evaluate(
 
     predictor = load_predictor(model_dir, backend)  # an RNN run (torch or ONNX) or a baseline run
     config = predictor.config
+    cached = None if data is not None else _cached_test(predictor)
     if data is not None:
         split = read_split(data, config.data.text_column, config.data.label_column)
+    elif cached is not None:  # the ids `train` left in the token cache, with this run's tokenizer
+        split, ids = cached
     else:  # the run's own test split, rebuilt exactly as training carved it
         split = load_dataset(config.data, config.seed, show_progress=False).test
         if split is None:
@@ -43,11 +46,19 @@ def evaluate(
     split, used_map, note = relabel(split, predictor.labels, label_map, "--label-map")
     check_labels(split, predictor.labels)
     notes = [note] if note else []
-    rate = predictor.unknown_rate(split.texts) if hasattr(predictor, "unknown_rate") else None
+    if cached is not None:
+        from sentiment_rnn.data.tokenizer import UNK_ID
+
+        rate = float((ids.ids == UNK_ID).sum()) / max(1, len(ids.ids))
+    else:
+        rate = predictor.unknown_rate(split.texts) if hasattr(predictor, "unknown_rate") else None
     if rate is not None and (warning := unknown_warning(rate, split.source)):
         notes.append(warning)
     start = time.perf_counter()
-    raw = getattr(predictor, "raw_proba", predictor.predict_proba)(split.texts)
+    if cached is not None:
+        raw = predictor.proba_of_ids(ids, calibrated=False)
+    else:
+        raw = getattr(predictor, "raw_proba", predictor.predict_proba)(split.texts)
     temperature = getattr(predictor, "temperature", 1.0)
     probabilities = scale(raw, temperature)
     seconds = time.perf_counter() - start
@@ -68,6 +79,15 @@ def evaluate(
         "backend": predictor.backend,
         "warnings": absent_classes(split, predictor.labels),
     }
+
+
+def _cached_test(predictor):
+    """(test split, its ids) from the token cache for an RNN run on data files, or None."""
+    if not hasattr(predictor, "proba_of_ids"):
+        return None  # a baseline run: its features come from the texts
+    from sentiment_rnn.data.tokens import cached_split
+
+    return cached_split(predictor.config, "test", predictor.run.tokenizer)
 
 
 def absent_classes(split, labels: list[str]) -> list[str]:

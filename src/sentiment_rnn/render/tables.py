@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.markup import escape
 from rich.table import Table
@@ -202,6 +203,30 @@ def data_tables(report: dict) -> list[Table]:
     for line in report["warnings"] or ["none"]:
         problems.add_row(plain(line))
     return [figures, problems]
+
+
+def cache_tables(report: dict) -> list[Table]:
+    """`cache list`: one row per token cache entry."""
+    table = Table(title=f"token cache: {plain(report['directory'])}, {_size(report['total_bytes'])}")
+    table.add_column("key", no_wrap=True, min_width=12)
+    for column in ("size", "created", "data", "examples", "tokens", "vocabulary"):
+        table.add_column(column)
+    for entry in report["entries"]:
+        if not entry["complete"]:
+            table.add_row(entry["key"][:12], _size(entry["bytes"]), entry["created"],
+                          "unfinished build (removed by `cache clear`)", "", "", "")
+            continue
+        files = entry.get("files") or {}
+        data = ", ".join(f"{role} {plain(Path(path).name)}" for role, path in files.items()) or entry["source"]
+        examples = " / ".join(f"{n:,}" for n in entry["examples"].values())
+        tokens = f"max {entry['max_length']} ({entry['truncation']})" if entry["max_length"] else "all"
+        table.add_row(entry["key"][:12], _size(entry["bytes"]), entry["created"], data,
+                      examples, tokens, f"{entry['vocabulary']:,}")
+    return [table]
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:,.1f} MiB"
 
 
 def side_by_side(

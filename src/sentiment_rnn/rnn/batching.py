@@ -90,7 +90,7 @@ def iterate_batches(
     pad_to_multiple: int = PAD_TO_MULTIPLE,
 ) -> Iterator[Batch]:
     """Dense, length-grouped batches over `sequences` (shuffled when a generator is given)."""
-    lengths = [len(seq) for seq in sequences]
+    lengths = sequence_lengths(sequences)
     for group in length_grouped_order(lengths, batch_size, generator):
         yield collate(
             [sequences[i] for i in group],
@@ -98,6 +98,13 @@ def iterate_batches(
             group,
             pad_to_multiple,
         )
+
+
+def sequence_lengths(sequences: Sequence[Sequence[int]]) -> list[int]:
+    """The length of each sequence; from `lengths` when the sequence has it (the token cache's
+    `TokenIds`), without reading the ids."""
+    lengths = getattr(sequences, "lengths", None)
+    return [len(seq) for seq in sequences] if lengths is None else lengths.tolist()
 
 
 def num_batches(n: int, batch_size: int, pool_batches: int = 50) -> int:

@@ -39,6 +39,7 @@ from sentiment_rnn.rnn.batching import (
     collate,
     iterate_batches,
     length_grouped_order,
+    sequence_lengths,
 )
 
 _ready_voted = False  # this process has cast its vote in `ready` (or had nothing to vote on)
@@ -211,7 +212,7 @@ def shares(
             yield batch, None
         return
     me, n = rank(), world_size()
-    lengths = [len(seq) for seq in sequences]
+    lengths = sequence_lengths(sequences)  # from the token cache's offsets: no id read
     for group in length_grouped_order(lengths, batch_size, generator):
         mine = group[me::n]
         scale = n / len(group) if mine else 0.0

@@ -94,6 +94,11 @@ class Predictor:
             return np.empty((0, len(self.labels)), dtype=np.float32)
         return probabilities_from_logits(self.logits(sequences), self.run, calibrated)
 
+    def proba_of_ids(self, sequences: Sequence[Sequence[int]], calibrated: bool = True):
+        """`predict_proba` (or `raw_proba`, with `calibrated` False) of texts already encoded
+        with the run's tokenizer and settings (the token cache's ids)."""
+        return self._output(self.probabilities(sequences, calibrated))
+
     def predict_proba(self, texts: Sequence[str]) -> torch.Tensor:
         """Class probabilities (N, C) for each text, in the run's label order, calibrated with
         the run's temperature."""

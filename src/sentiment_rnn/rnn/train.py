@@ -18,7 +18,8 @@ from tokenizers import Tokenizer
 from sentiment_rnn import runlock, runs
 from sentiment_rnn.config import Config, read_config
 from sentiment_rnn.data.dataset import Dataset, Split, load_dataset, split_records
-from sentiment_rnn.data.tokenizer import build_tokenizer, encode
+from sentiment_rnn.data.tokenizer import encode
+from sentiment_rnn.data.tokens import prepare_tokens
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
 from sentiment_rnn.outputs import KeepOutput, check_not_an_input, config_inputs, staged_dir
@@ -91,27 +92,22 @@ def encode_split(split: Split, tokenizer: Tokenizer, config: Config, labels: lis
 
 
 def prepare(config: Config) -> Prepared:
-    """Read the data, fit the tokenizer on the training texts, encode every split."""
-    dataset = load_dataset(config.data, config.seed)
-    pretrained = None
+    """Read the data, fit the tokenizer on the training texts, encode every split, through the
+    token cache (`data/tokens.py`); with `model.init_from`, the texts are read to check that the
+    language models never saw dev or test, and their tokenizer is used."""
     if config.model.init_from is None:
-        tokenizer = build_tokenizer(dataset.train.texts, config.tokenizer)
-    else:  # the language models' tokenizer; they must not have read dev or test
-        pretrained = load_lm_run(config.model.init_from)
-        check_fits(pretrained, config.model)
-        held_out = {"dev": dataset.dev.texts, "test": [] if dataset.test is None else dataset.test.texts}
-        check_no_leak(pretrained, held_out)
-        tokenizer = pretrained.tokenizer
-    labels = dataset.labels
-    test = None if dataset.test is None else encode_split(dataset.test, tokenizer, config, labels)
-    return Prepared(
-        dataset,
-        tokenizer,
-        encode_split(dataset.train, tokenizer, config, labels),
-        encode_split(dataset.dev, tokenizer, config, labels),
-        test,
-        pretrained,
-    )
+        tokens = prepare_tokens(config)
+        ids = {name: Encoded(split.ids, split.targets) for name, split in tokens.splits.items()}
+        return Prepared(tokens.dataset, tokens.tokenizer, ids["train"], ids["dev"], ids.get("test"))
+    dataset = load_dataset(config.data, config.seed)
+    pretrained = load_lm_run(config.model.init_from)
+    check_fits(pretrained, config.model)
+    held_out = {"dev": dataset.dev.texts, "test": [] if dataset.test is None else dataset.test.texts}
+    check_no_leak(pretrained, held_out)
+    tokenizer, labels = pretrained.tokenizer, dataset.labels
+    encoded = [None if split is None else encode_split(split, tokenizer, config, labels)
+               for split in (dataset.train, dataset.dev, dataset.test)]
+    return Prepared(dataset, tokenizer, *encoded, pretrained)
 
 
 def build_model(
