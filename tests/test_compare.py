@@ -17,7 +17,7 @@ from sentiment_rnn.config import Config, validate_config
 from sentiment_rnn.errors import UserError
 from sentiment_rnn.evaluation import stats
 from sentiment_rnn.evaluation.compare import compare
-from sentiment_rnn.render.comparison import comparison_table, print_summary
+from sentiment_rnn.render.comparison import comparison_table, figure_rows, print_summary
 from sentiment_rnn.render.tables import probe_table
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -199,3 +199,34 @@ def test_report_has_a_reliability_curve_per_model(report: dict) -> None:
         total = report["test"]["num_examples"]
         ece = sum(b["count"] / total * abs(b["accuracy"] - b["confidence"]) for b in bins)
         assert abs(ece - figures["ece"]) < 1e-9
+
+
+def test_the_rnn_is_scored_from_the_token_cache_with_the_same_report(
+    trained_run: Path, baseline_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`train` left the run's test ids in the cache: compare scores the RNN from them, encoding
+    none of the test texts, and every figure but the timings is the one from the texts."""
+    from sentiment_rnn.data.dataset import load_dataset
+    from sentiment_rnn.rnn.predictor import Predictor
+
+    config = validate_config(yaml.safe_load((trained_run / "config.yaml").read_text()), "run")
+    test_texts = set(load_dataset(config.data, config.seed).test.texts)
+    encoded: list[str] = []
+    original = Predictor.encode
+    monkeypatch.setattr(Predictor, "encode", lambda self, texts: encoded.extend(texts) or original(self, texts))
+    from_cache = compare(Config(), trained_run, baseline_run, tmp_path / "on", resamples=1000)
+    assert not test_texts & set(encoded)  # the probes are encoded, the test texts are not
+    monkeypatch.setenv("SENTIMENT_RNN_CACHE", "off")
+    from_texts = compare(Config(), trained_run, baseline_run, tmp_path / "off", resamples=1000)
+    assert test_texts <= set(encoded)
+    assert from_cache["models"]["rnn"]["ids_from_cache"] and not from_texts["models"]["rnn"]["ids_from_cache"]
+
+    def untimed(report: dict) -> dict:
+        models = {key: {k: v for k, v in figures.items()
+                        if k not in ("predict_seconds", "texts_per_second", "ids_from_cache")}
+                  for key, figures in report["models"].items()}
+        return {**report, "models": models, "created": None, "report_dir": None, "plots": None}
+
+    assert untimed(from_cache) == untimed(from_texts)
+    table = "\n".join(" ".join(row) for row in figure_rows(from_cache))
+    assert "ids from the token cache" in table

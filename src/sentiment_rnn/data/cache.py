@@ -3,7 +3,9 @@
 An entry is a directory named by its key (a SHA-256, see `data/tokens.py` for what goes into
 it) that holds `tokenizer.json`, `meta.json` and, per split, `<split>.ids.npy` (every token id
 of the split, int32, end to end), `<split>.offsets.npy` (int64, N + 1: text i is
-ids[offsets[i]:offsets[i + 1]]) and `<split>.targets.npy` (class indices). The arrays are
+ids[offsets[i]:offsets[i + 1]]), `<split>.targets.npy` (class indices) and, for `data`'s
+figures, `<split>.lengths.npy` and `<split>.unknown.npy` (each text's token count before
+truncation, 0 for a text with no token, and how many of those are `<unk>`). The arrays are
 opened with `np.load(mmap_mode="r")`: the operating system pages them in as batches read them.
 
 An entry is built in a `.tmp-*` directory beside and renamed into place only once complete, so
@@ -37,7 +39,7 @@ from sentiment_rnn.errors import UserError
 from sentiment_rnn.files import atomic_write
 
 ENV = "SENTIMENT_RNN_CACHE"
-FORMAT = 1  # bump when the entry layout changes: older entries are then never read
+FORMAT = 2  # bump when the entry layout changes: older entries are then never read
 META = "meta.json"
 TOKENIZER = "tokenizer.json"
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -104,6 +106,7 @@ class Entry:
     meta: dict
     ids: dict[str, TokenIds]
     targets: dict[str, np.ndarray]
+    counts: dict[str, tuple[np.ndarray, np.ndarray]]  # full lengths and <unk> counts per text
 
 
 class SplitWriter:
@@ -114,13 +117,18 @@ class SplitWriter:
         self.folder, self.name = folder, name
         self.raw = open(folder / f"{name}.ids.raw", "wb")  # noqa: SIM115 (closed in finish)
         self.lengths, self.targets = array("q"), array("q")
+        self.full_lengths, self.unknown = array("q"), array("q")
 
-    def add(self, ids: list[list[int]], targets: Sequence[int]) -> None:
+    def add(self, ids: list[list[int]], targets: Sequence[int], full_lengths: Sequence[int],
+            unknown: Sequence[int]) -> None:
+        """`ids` as the model reads them; the untruncated token counts and their `<unk>` counts."""
         lengths = [len(seq) for seq in ids]
         flat = np.fromiter(chain.from_iterable(ids), dtype=np.int32, count=sum(lengths))
         self.raw.write(flat.tobytes())
         self.lengths.extend(lengths)
         self.targets.extend(targets)
+        self.full_lengths.extend(full_lengths)
+        self.unknown.extend(unknown)
 
     def finish(self) -> None:
         self.raw.close()
@@ -135,7 +143,9 @@ class SplitWriter:
             shutil.copyfileobj(source, out, 1 << 24)
         raw.unlink()
         np.save(self.folder / f"{self.name}.offsets.npy", offsets)
-        np.save(self.folder / f"{self.name}.targets.npy", np.frombuffer(self.targets, dtype=np.int64))
+        arrays = {"targets": self.targets, "lengths": self.full_lengths, "unknown": self.unknown}
+        for kind, values in arrays.items():
+            np.save(self.folder / f"{self.name}.{kind}.npy", np.frombuffer(values, dtype=np.int64))
 
 
 class EntryBuilder:
@@ -199,19 +209,23 @@ def open_entry(root: Path, key: str) -> Entry | None:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT:
             return None
-        ids, targets = {}, {}
+        ids, targets, counts = {}, {}, {}
         for name in meta["splits"]:
             offsets = np.load(folder / f"{name}.offsets.npy")
             flat = np.load(folder / f"{name}.ids.npy", mmap_mode="r") if offsets[-1] else np.zeros(0, np.int32)
             target = np.load(folder / f"{name}.targets.npy")
-            if offsets[-1] != len(flat) or len(target) != len(offsets) - 1:
+            mode = "r" if len(target) else None  # an empty file cannot be mapped
+            counts[name] = tuple(np.load(folder / f"{name}.{kind}.npy", mmap_mode=mode)
+                                 for kind in ("lengths", "unknown"))
+            sizes = {len(array) for array in (target, *counts[name])}
+            if offsets[-1] != len(flat) or sizes != {len(offsets) - 1}:
                 return None
             ids[name], targets[name] = TokenIds(flat, offsets), target
         if not (folder / TOKENIZER).is_file():
             return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return Entry(folder, meta, ids, targets)
+    return Entry(folder, meta, ids, targets, counts)
 
 
 @dataclass

@@ -5,6 +5,10 @@ configured `max_length` truncates, out-of-vocabulary rate against the training v
 empty and duplicate texts, texts shared with train; with a model (`data --model RUN`), the
 share of words unknown to that model, as `evaluate` reports it; then one warning line per
 problem found.
+
+The token counts come from the token cache (`data/tokens.py`): the entry `train` uses for the
+same data and tokenizer settings, which keeps each text's length before truncation and its
+`<unk>` count. The texts are still read, for duplicates and texts shared with train.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from sentiment_rnn.config import Config
-from sentiment_rnn.data.dataset import Dataset, load_dataset
+from sentiment_rnn.data.dataset import Dataset, fingerprint, load_dataset
 from sentiment_rnn.data.split import Split
-from sentiment_rnn.data.tokenizer import UNK_ID, build_tokenizer, encode
+from sentiment_rnn.data.tokens import prepare_tokens
+from sentiment_rnn.errors import UserError
 from sentiment_rnn.texts import unknown_warning
 
 PERCENTILES = (5, 25, 50, 75, 95, 99)
@@ -28,10 +33,13 @@ def _key(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def split_report(split: Split, ids: list[list[int]], max_length: int | None, train_keys: set[str] | None) -> dict:
-    lengths = np.array([len(seq) for seq in ids])
+def split_report(
+    split: Split, lengths: np.ndarray, unknown: int, max_length: int | None, train_keys: set[str] | None
+) -> dict:
+    """The figures of one split, from its texts and each text's token count (before truncation)
+    and the number of `<unk>` tokens among all of them."""
+    lengths = np.asarray(lengths, dtype=np.int64)
     tokens = int(lengths.sum())
-    unknown = sum(seq.count(UNK_ID) for seq in ids)
     keys = [_key(text) for text in split.texts]
     counts = Counter(split.labels)
     report = {
@@ -45,7 +53,7 @@ def split_report(split: Split, ids: list[list[int]], max_length: int | None, tra
         "length_max": int(lengths.max()),
         "truncated": int((lengths > max_length).sum()) if max_length else 0,
         "oov_rate": unknown / max(tokens, 1),
-        "empty_texts": sum(1 for seq, text in zip(ids, split.texts, strict=True) if not text.strip() or not seq),
+        "empty_texts": sum(1 for n, text in zip(lengths, split.texts, strict=True) if not text.strip() or not n),
         "duplicates": len(keys) - len(set(keys)),
     }
     if train_keys is not None:
@@ -59,8 +67,10 @@ UnknownRate = Callable[[Sequence[str]], float]  # texts -> share of their tokens
 def inspect_data(config: Config, model_unknown_rate: UnknownRate | None = None) -> dict:
     """Every figure for the configured data, and the warnings they raise; with
     `model_unknown_rate` (a trained model's), each split's rate of words unknown to it."""
+    config = config.with_absolute_paths()  # as `train` keys its cache entry
     dataset: Dataset = load_dataset(config.data, config.seed)
-    tokenizer = build_tokenizer(dataset.train.texts, config.tokenizer)
+    tokens = prepare_tokens(config, dataset)
+    tokenizer = tokens.tokenizer
     max_length = config.tokenizer.max_length
     train_keys = {_key(text) for text in dataset.train.texts}
     splits = {"train": dataset.train, "dev": dataset.dev, "test": dataset.test}
@@ -68,8 +78,12 @@ def inspect_data(config: Config, model_unknown_rate: UnknownRate | None = None) 
     for name, split in splits.items():
         if split is None:
             continue
-        ids = encode(tokenizer, split.texts, empty=())
-        reports[name] = split_report(split, ids, max_length, None if name == "train" else train_keys)
+        cached = getattr(tokens.dataset, name)
+        if cached.digest != fingerprint(split.texts, split.labels):  # written to meanwhile
+            raise UserError(f"{split.source}: changed while it was being read; run the command again")
+        lengths, unknown = tokens.splits[name].counts
+        reports[name] = split_report(split, lengths, int(unknown.sum()), max_length,
+                                     None if name == "train" else train_keys)
         if model_unknown_rate is not None:
             reports[name]["model_unknown_rate"] = model_unknown_rate(split.texts)
     return {

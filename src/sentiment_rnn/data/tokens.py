@@ -39,10 +39,12 @@ from sentiment_rnn.data.chunks import label_rows, read_chunks, rows_of
 from sentiment_rnn.data.dataset import Dataset, Split, load_dataset
 from sentiment_rnn.data.tokenizer import (
     ENCODE_CHUNK,
+    UNK_ID,
     build_tokenizer,
     build_tokenizer_from_chunks,
     empty_tokenizer,
     encode,
+    truncate,
 )
 from sentiment_rnn.errors import UserError
 
@@ -53,6 +55,7 @@ SPLITS = ("train", "dev", "test")
 class TokenSplit:
     ids: cache.TokenIds  # a sequence of lists of token ids, backed by the entry's arrays
     targets: list[int]  # class indices
+    counts: tuple[np.ndarray, np.ndarray]  # per text: tokens before truncation, <unk> among them
 
 
 @dataclass
@@ -64,18 +67,18 @@ class PreparedTokens:
     hit: bool
 
 
-def prepare_tokens(config: Config) -> PreparedTokens:
-    """Every split's token ids, from the cache or built into it (tokenizer fitted on train)."""
+def prepare_tokens(config: Config, dataset: Dataset | None = None) -> PreparedTokens:
+    """Every split's token ids, from the cache or built into it (tokenizer fitted on train);
+    `dataset`: the config's data, read already (used where the key needs the texts)."""
     root = cache.cache_root()
     scratch = None
     if root is None:  # cache off: an entry all the same, in a directory removed after use
         root = scratch = Path(tempfile.mkdtemp(prefix="sentiment-rnn-tokens-"))
     try:
-        dataset = None
         if config.data.source == "files" and _regular_files(config.data):
-            identity = _files_identity(config.data)
+            identity, dataset = _files_identity(config.data), None
         else:  # named corpora, pipes, missing files (reported by the reader): key by content
-            dataset = load_dataset(config.data, config.seed)
+            dataset = dataset or load_dataset(config.data, config.seed)
             identity = {name: _content(split) for name, split in _splits(dataset).items()}
         key = entry_key(config, identity)
         entry = cache.open_entry(root, key)
@@ -234,8 +237,11 @@ class _Writers:
         digest = self.digests[name]
         for text, label in zip(texts, labels, strict=True):
             digest.update(json.dumps([text, label]).encode("utf-8") + b"\n")
-        ids = encode(self.tokenizer, texts, self.settings.max_length, self.settings.truncation)
-        self.writers[name].add(ids, [self.index[label] for label in labels])
+        full = encode(self.tokenizer, texts, empty=())  # as `encode` with the settings, then:
+        ids, most = [seq or [UNK_ID] for seq in full], self.settings.max_length
+        ids = ids if most is None else [truncate(seq, most, self.settings.truncation) for seq in ids]
+        self.writers[name].add(ids, [self.index[label] for label in labels], [len(seq) for seq in full],
+                               [seq.count(UNK_ID) for seq in full])
 
     def finish(self) -> dict[str, str]:
         for writer in self.writers.values():
@@ -280,7 +286,7 @@ def _from_entry(entry: cache.Entry, hit: bool) -> PreparedTokens:
     splits, parts = {}, {}
     for name, info in entry.meta["splits"].items():
         targets = entry.targets[name].tolist()
-        splits[name] = TokenSplit(entry.ids[name], targets)
+        splits[name] = TokenSplit(entry.ids[name], targets, entry.counts[name])
         parts[name] = Split(
             cache.Unread(len(targets)), [labels[t] for t in targets], info["source"],
             info["skipped"], info["fingerprint"],

@@ -28,7 +28,10 @@ def figure_rows(report: dict) -> list[tuple[str, str, str]]:
             fmt = "{:.1f} MB"
             rows.append((name, fmt.format(a[key] / 1e6), fmt.format(b[key] / 1e6)))
             continue
-        rows.append((name, *("n/a" if m.get(key) is None else fmt.format(m[key]) for m in (a, b))))
+        cells = ["n/a" if m.get(key) is None else fmt.format(m[key]) for m in (a, b)]
+        if key == "texts_per_second" and a.get("ids_from_cache"):
+            cells[0] += " (ids from the token cache: no tokenizing)"
+        rows.append((name, *cells))
     return rows
 
 

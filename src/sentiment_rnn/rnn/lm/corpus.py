@@ -8,6 +8,10 @@ some labelled ones). A seeded `valid_fraction` of the unlabelled texts (of the t
 when there are none) is held out for validation perplexity. Each text becomes its tokens and
 `<eos>`; the forward stream is their concatenation, the backward stream the same reversed, so
 the backward model reads every review from its last token to its first.
+
+The tokenizer and both streams come from the token cache (`data/lm_streams.py`), keyed by the
+texts of the streams and the tokenizer settings: a second run on the same texts fits and encodes
+nothing.
 """
 
 from __future__ import annotations
@@ -17,14 +21,13 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import torch
 from tokenizers import Tokenizer
 
 from sentiment_rnn.config import Config
 from sentiment_rnn.data.dataset import Dataset, load_dataset, split_records
+from sentiment_rnn.data.lm_streams import stream_tokens
 from sentiment_rnn.data.split import file_format, read_frame
-from sentiment_rnn.data.tokenizer import ENCODE_CHUNK, build_tokenizer, encode
 from sentiment_rnn.errors import UserError
 
 EOS = "<eos>"
@@ -39,6 +42,7 @@ class Corpus:
     valid: torch.Tensor  # (M,) int32, the held-out texts
     hashes: torch.Tensor  # (K,) int64, sorted: text_hash of every text in either stream
     records: dict = field(default_factory=dict)  # sources and counts, for metrics.json
+    cache_hit: bool | None = None  # streams read from the token cache (None: the cache is off)
 
     def stream(self, split: str, direction: str) -> torch.Tensor:
         tokens = self.train if split == "train" else self.valid
@@ -135,29 +139,19 @@ def gather_texts(config: Config, dataset: Dataset) -> tuple[list[str], list[str]
     return stream, valid, records
 
 
-def encode_stream(tokenizer: Tokenizer, texts: list[str]) -> torch.Tensor:
-    """Token ids of every text followed by <eos>, concatenated: (N,) int32."""
-    eos = tokenizer.token_to_id(EOS)
-    pieces = []
-    for start in range(0, len(texts), ENCODE_CHUNK):  # bounded memory: no list of all ids
-        ids = encode(tokenizer, texts[start : start + ENCODE_CHUNK])
-        flat = [token for seq in ids for token in (*seq, eos)]
-        pieces.append(np.asarray(flat, dtype=np.int32))
-    return torch.from_numpy(np.concatenate(pieces)) if pieces else torch.empty(0, dtype=torch.int32)
-
-
 def build_corpus(config: Config, dataset: Dataset | None = None) -> Corpus:
-    """Read the data as `train` would, build the tokenizer on the stream's texts, encode."""
+    """Read the data as `train` would, build the tokenizer on the stream's texts, encode (or
+    read both from the token cache)."""
     dataset = dataset or load_dataset(config.data, config.seed)
     stream_texts, valid_texts, records = gather_texts(config, dataset)
-    tokenizer = build_tokenizer(stream_texts, config.tokenizer)
-    tokenizer.add_special_tokens([EOS])
-    train = encode_stream(tokenizer, stream_texts)
-    valid = encode_stream(tokenizer, valid_texts)
+    found = stream_tokens({"train": stream_texts, "valid": valid_texts}, config.tokenizer, EOS)
+    tokenizer = found.tokenizer
+    train, valid = (torch.from_numpy(found.ids[name]) for name in ("train", "valid"))
     records.update(
         stream_tokens=len(train), valid_tokens=len(valid), vocab_size=tokenizer.get_vocab_size()
     )
-    return Corpus(tokenizer, train, valid, hash_tensor(stream_texts + valid_texts), records)
+    hashes = hash_tensor(stream_texts + valid_texts)
+    return Corpus(tokenizer, train, valid, hashes, records, found.hit)
 
 
 def stream_fingerprint(corpus: Corpus) -> str:
