@@ -244,7 +244,7 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(
 ) -> None:
     import errno
 
-    def no_space(self, ids, targets):
+    def no_space(self, *args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(cache.SplitWriter, "add", no_space)

@@ -135,3 +135,19 @@ def test_pretrain_streams_get_a_new_entry_for_other_texts_or_settings(tmp_path: 
     assert changed.cache_hit is False
     assert changed.records["unlabeled_texts"] == first.records["unlabeled_texts"] + 1
     assert len(entries(cache_dir)) == 3
+
+
+def test_a_full_disk_while_building_streams_is_one_line_and_leaves_nothing(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from sentiment_rnn.errors import UserError
+
+    def no_space(self, *args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cache.SplitWriter, "add", no_space)
+    with pytest.raises(UserError, match=r"cannot write the token cache .*No space left.*SENTIMENT_RNN_CACHE"):
+        build_corpus(lm_config(tmp_path))
+    assert entries(cache_dir) == []

@@ -110,8 +110,8 @@ class Entry:
 
 
 class SplitWriter:
-    """Appends a split's token ids chunk by chunk: ids go straight to disk, only the lengths
-    (8 bytes a text) and targets stay in memory until `finish`."""
+    """Appends a split's token ids chunk by chunk: ids go straight to disk, only the lengths,
+    targets, full lengths and `<unk>` counts (32 bytes a text) stay in memory until `finish`."""
 
     def __init__(self, folder: Path, name: str) -> None:
         self.folder, self.name = folder, name
