@@ -107,6 +107,7 @@ def _pretrain_into(run_dir: Path, config: Config, reporter: Reporter) -> tuple[P
         f"{corpus.records['stream_texts']:,} texts, {len(corpus.train):,} tokens in the stream; "
         f"{len(corpus.valid):,} held-out tokens; vocabulary {corpus.tokenizer.get_vocab_size():,}; "
         f"directions {', '.join(job.directions)} in {config.pretrain.processes} process(es)"
+        + ("; streams read from the token cache" if corpus.cache_hit else "")
     )
     try:
         if config.pretrain.processes == 2:
