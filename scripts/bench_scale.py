@@ -122,17 +122,16 @@ def child_prepare(config_path: Path) -> None:
 def child_train(config_path: Path, batches: int, output: Path) -> None:
     from itertools import islice
 
-    import sentiment_rnn.rnn.fit as fit_module
+    import sentiment_rnn.rnn.distributed as distributed
     from sentiment_rnn.config import validate_config
     from sentiment_rnn.rnn.train import train
 
-    every_batch = fit_module.iterate_batches
+    every_step = distributed.shares  # what rnn/fit.py's training epoch iterates (training only)
 
-    def capped(sequences, labels, batch_size, generator=None, **kwargs):
-        found = every_batch(sequences, labels, batch_size, generator, **kwargs)
-        return islice(found, batches) if generator is not None else found  # training only
+    def capped(sequences, labels, batch_size, generator):
+        return islice(every_step(sequences, labels, batch_size, generator), batches)
 
-    fit_module.iterate_batches = capped
+    distributed.shares = capped
     config = validate_config(json.loads(config_path.read_text()), "bench")
     started = time.perf_counter()
     _, metrics = train(config, output, force=True)

@@ -6,7 +6,7 @@ entry point) joins them with torch.distributed: gloo on the CPU, nccl on CUDA (o
 local rank). Without that environment, or with WORLD_SIZE=1, nothing here starts anything and
 every helper answers as a single process would (rank 0 of 1), so a plain run is unchanged.
 
-How the work is shared (docs/scaling-torchrun.md):
+How the work is shared (docs/scaling.md, "Data-parallel training with torchrun"):
 
 - `training.batch_size` is the global batch: every rank draws the same shuffled, length-grouped
   batches (same seed), and each global batch is dealt across the ranks, rank r taking texts
