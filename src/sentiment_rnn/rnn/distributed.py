@@ -23,6 +23,7 @@ How the work is shared (docs/scaling.md, "Data-parallel training with torchrun")
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import json
 import os
@@ -127,6 +128,14 @@ def process_group(device: str) -> Iterator[None]:
         if not _ready_voted:  # the others are waiting in `ready`: say no
             _vote(False)
         raise
+    else:
+        # Leave together: a rank that tore its connections down while rank 0 was still writing
+        # the run could abort in gloo's teardown ("terminate called without an active exception").
+        # Rank 0 may evaluate a large test split meanwhile: wait far past the 30-minute default.
+        if dist.get_backend() == "gloo":
+            dist.monitored_barrier(timeout=datetime.timedelta(hours=24))
+        else:
+            dist.barrier()
     finally:
         _ready_voted = True
         dist.destroy_process_group()
