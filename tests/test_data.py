@@ -105,6 +105,19 @@ def test_dev_is_carved_stratified_and_seeded(tmp_path: Path) -> None:
     assert loaded.dev.texts == dev.texts
 
 
+def test_split_seed_carves_alone_so_runs_of_other_seeds_share_dev_and_test(tmp_path: Path) -> None:
+    write_csv(tmp_path / "t.csv", make_rows(300, 0))
+    carved = DataConfig(train=tmp_path / "t.csv", dev=None, test=None, dev_fraction=0.2)
+    by_seed = {seed: load_dataset(carved, seed=seed) for seed in (13, 14)}
+    assert by_seed[13].dev.texts != by_seed[14].dev.texts  # the run's seed carves by default
+    fixed = carved.model_copy(update={"split_seed": 13})
+    for seed in (13, 14, 99):
+        loaded = load_dataset(fixed, seed=seed)
+        assert loaded.dev.texts == by_seed[13].dev.texts
+        assert loaded.test.texts == by_seed[13].test.texts
+        assert loaded.train.texts == by_seed[13].train.texts
+
+
 def read_lines(path: str) -> list[str]:
     """The texts of a --file, as `predict --file` reads them."""
     return [item.text for item in gather_inputs([], path)]

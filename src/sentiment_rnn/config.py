@@ -46,6 +46,9 @@ class DataConfig(_Section):
     label_map: dict[str, str] | None = None  # rename labels on reading, e.g. {neg: negative}
     dev_fraction: float = Field(0.1, gt=0, lt=1)
     test_fraction: float = Field(0.1, ge=0, lt=1)
+    # seeds the dev and test carves alone; null: the run's `seed`. Fixing it lets runs of other
+    # seeds share one dev split (a second fine-tuning seed on language models pretrained once)
+    split_seed: int | None = Field(None, ge=0, lt=2**63)
     skip_bad_rows: bool = False  # rows with empty text or no label: error (false) or skip (true)
     # sources "imdb", "sst2", "rotten_tomatoes": the archive or folder; imdb: null downloads
     path: Path | None = None

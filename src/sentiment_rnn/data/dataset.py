@@ -104,13 +104,14 @@ def label_order(config: DataConfig, train: Split) -> list[str]:
 def load_dataset(
     config: DataConfig, seed: int, show_progress: bool = True, splits: corpora.Splits | None = None
 ) -> Dataset:
-    """Read the source (or take its `splits`, read already), carve the splits it lacks, check
-    labels agree across splits. Only labels are looked at: `data/tokens.py` passes splits whose
+    """Read the source (or take its `splits`, read already), carve the splits it lacks (seeded by
+    `data.split_seed`, else by `seed`), check labels agree across splits. Only labels are looked at: `data/tokens.py` passes splits whose
     `texts` are row numbers, and gets the carved splits' row numbers back."""
     train, dev, test = (
         _renamed(split, config.label_map) for split in splits or read_source(config, show_progress)
     )
     read = Counter(train.labels)  # before carving: a label too rare to carve is named as such
+    seed = seed if config.split_seed is None else config.split_seed
     if test is None and config.test_fraction > 0:
         train, test = carve(train, config.test_fraction, seed, "test")
     if dev is None:
