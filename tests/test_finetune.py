@@ -91,6 +91,27 @@ def test_the_classifier_starts_from_exactly_the_pretrained_weights(
 
 
 @pytest.mark.slow  # pretrains (the shared lm_run) or trains
+def test_init_lstm_false_takes_the_embedding_alone(lm_run, tmp_path: Path, monkeypatch) -> None:
+    """The ablation's middle row: the pretrained embedding, a fresh LSTM (of any size)."""
+    model = {"embedding_per_direction": True, "init_lstm": False, "hidden_size": 24}
+    config = classifier_config(lm_run, model, epochs=1, **FINETUNE)  # epoch 1: the head alone
+    weights = weights_after_each_epoch(config, tmp_path / "run", monkeypatch)[1]
+    lm = load_lm_run(lm_run[0]).weights
+    width = TINY_CONFIG["model"]["embedding_dim"]
+    assert torch.equal(weights["embedding.weight"][:, :width], lm["forward"]["embedding.weight"])
+    assert torch.equal(weights["embedding.weight"][:, width:], lm["backward"]["embedding.weight"])
+    assert weights["encoder.forward_layers.0.weight_hh_l0"].shape == (4 * 24, 24)
+    with pytest.raises(UserError, match="model.embedding_dim is 8 here but 16"):
+        train(validate_config(classifier_config(lm_run, {**model, "embedding_dim": 8}), "tiny"),
+              tmp_path / "narrow")
+
+
+def test_init_lstm_false_without_init_from_is_refused() -> None:
+    with pytest.raises(UserError, match="model.init_lstm: false chooses what model.init_from copies"):
+        validate_config({**TINY_CONFIG, "model": {**TINY_CONFIG["model"], "init_lstm": False}}, "tiny")
+
+
+@pytest.mark.slow  # pretrains (the shared lm_run) or trains
 def test_frozen_groups_do_not_change_while_frozen(lm_run, tmp_path: Path, monkeypatch) -> None:
     config = classifier_config(lm_run, {"embedding_per_direction": True}, epochs=3, **FINETUNE)
     seen = weights_after_each_epoch(config, tmp_path / "run", monkeypatch)

@@ -102,11 +102,17 @@ class ModelConfig(_Section):
     freeze_embeddings: bool = False
     embedding_per_direction: bool = False  # bidirectional: each direction its own embedding
     init_from: Path | None = None  # a `pretrain` run: its tokenizer, embedding, LSTM weights
+    init_lstm: bool = True  # with init_from: the LSTM weights too (false: the embedding alone)
 
     @model_validator(mode="after")
     def _check_embedding_per_direction(self) -> ModelConfig:
         if self.embedding_per_direction and not self.bidirectional:
             raise ValueError("model.embedding_per_direction needs model.bidirectional: true")
+        if not self.init_lstm and self.init_from is None:
+            raise ValueError(
+                "model.init_lstm: false chooses what model.init_from copies; set model.init_from "
+                "to a pretrain run, or leave init_lstm out"
+            )
         if self.pretrained_embeddings is not None and (self.init_from or self.embedding_per_direction):
             raise ValueError(
                 "model.pretrained_embeddings goes with neither model.init_from (which brings its "

@@ -22,6 +22,18 @@ def check_fits(run: LMRun, model: ModelConfig) -> None:
     """Refuse a classifier config the language models cannot initialise, naming both sizes."""
     lm = run.config.model
     where = f"the language model at {run.path} (its config.yaml)"
+    if not model.init_lstm:  # the embedding alone: any encoder reads it
+        if model.embedding_dim != lm.embedding_dim:
+            raise UserError(
+                f"model.embedding_dim is {model.embedding_dim} here but {lm.embedding_dim} in "
+                f"{where}; make them equal"
+            )
+        if model.embedding_per_direction and "backward" not in run.weights:
+            raise UserError(
+                f"model.embedding_per_direction needs the backward language model's embedding; "
+                f"{where} has {', '.join(run.weights)} only (pretrain with pretrain.directions: both)"
+            )
+        return
     if model.cell != "lstm":
         raise UserError(f"model.cell is {model.cell!r} here; {where} is an LSTM (set model.cell: lstm)")
     for key in ("embedding_dim", "hidden_size", "num_layers"):
@@ -58,7 +70,8 @@ def check_no_leak(run: LMRun, held_out: dict[str, list[str]]) -> None:
 
 @torch.no_grad()
 def load_pretrained_weights(model: torch.nn.Module, run: LMRun) -> None:
-    """Copy the embedding and LSTM weights into a SentimentRNN built with the run's tokenizer."""
+    """Copy the embedding and (unless `model.init_lstm` is false) the LSTM weights into a
+    SentimentRNN built with the run's tokenizer."""
     check_fits(run, model.config)
     forward = run.weights["forward"]
     width = model.config.embedding_dim
@@ -71,6 +84,8 @@ def load_pretrained_weights(model: torch.nn.Module, run: LMRun) -> None:
     embedding[:, :width].copy_(forward["embedding.weight"])
     if embedding.shape[1] == 2 * width:
         embedding[:, width:].copy_(run.weights["backward"]["embedding.weight"])
+    if not model.config.init_lstm:
+        return  # the encoder keeps its fresh initialisation
     layers = {"forward": model.encoder.forward_layers, "backward": model.encoder.backward_layers}
     for direction, modules in layers.items():
         for k, lstm in enumerate(modules):
