@@ -154,6 +154,20 @@ def test_train_output_dir_refuses_a_non_empty_one_unless_force(tiny_config: Path
     assert [r["epoch"] for r in read_history(out)] == [1]  # the old history was replaced
 
 
+def test_train_dev_only_leaves_test_unscored_until_evaluate(tiny_config: Path, tmp_path) -> None:
+    out = tmp_path / "choosing"
+    result = invoke(["train", "--config", tiny_config, "--output", out, "--dev-only",
+                     "--set", "training.epochs=1", *ONE_THREAD])
+    assert_ok(result)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["test"] is None and metrics["dev"]["num_examples"] == 60
+    assert "calibration" not in metrics or "test" not in metrics["calibration"]
+    assert "dev: accuracy" in result.stdout and "test:" not in result.stdout
+    later = invoke(["evaluate", "--model", out, "--format", "json"])  # test, when it is time
+    assert_ok(later)
+    assert json.loads(later.stdout)["num_examples"] == 60
+
+
 # --- predict -----------------------------------------------------------------------------------
 
 

@@ -30,6 +30,14 @@ def train(
         Optional[Path],
         typer.Option(help="Continue an interrupted run from its last checkpoint, with its config."),
     ] = None,
+    dev_only: Annotated[
+        bool,
+        typer.Option(
+            "--dev-only",
+            help="Score dev alone and leave the test split unscored, while choosing settings; "
+            "`evaluate --model RUN` scores test later.",
+        ),
+    ] = False,
 ) -> None:
     """Train a model; a run under ./runs (the default) becomes runs/latest.
 
@@ -41,7 +49,7 @@ def train(
     from sentiment_rnn.config import load_config
     from sentiment_rnn.rnn import distributed
     from sentiment_rnn.rnn.runtime import set_up_process
-    from sentiment_rnn.rnn.train import TrainingInterrupted, resume_config
+    from sentiment_rnn.rnn.train import RunOptions, TrainingInterrupted, resume_config
     from sentiment_rnn.rnn.train import resume as resume_run
     from sentiment_rnn.rnn.train import train as train_run
     from sentiment_rnn.runs import check_latest_replaceable, inside_runs_root, point_latest
@@ -60,10 +68,11 @@ def train(
             check_latest_replaceable()  # before training, not after it
         log = Console(stderr=True, soft_wrap=True) if main else None
         try:
+            options = RunOptions(evaluate_test=not dev_only)
             if resume is not None:
-                run_dir, metrics = resume_run(resume, log)
+                run_dir, metrics = resume_run(resume, log, options)
             else:
-                run_dir, metrics = train_run(resolved, output, force, log)
+                run_dir, metrics = train_run(resolved, output, force, log, options)
         except TrainingInterrupted as stop:
             if main:
                 typer.echo(_interrupted_message(stop, command=distributed.train_command()), err=True)

@@ -63,8 +63,9 @@ class Prepared:
 
 @dataclass
 class RunOptions:
-    """What `tune` asks of a run: an extra per-epoch hook (it reports to the pruner), no test
-    evaluation (metrics' "test" is None), and data it prepared already for the same settings."""
+    """What `tune` (or `train --dev-only`) asks of a run: an extra per-epoch hook (it reports to
+    the pruner), no test evaluation (metrics' "test" is None), and data it prepared already for
+    the same settings."""
 
     on_epoch: Callable[[dict], None] | None = None
     evaluate_test: bool = True
@@ -160,7 +161,9 @@ def resume_config(run_dir: Path) -> Config:
     return read_config(run_dir / runs.CONFIG)
 
 
-def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
+def resume(
+    run_dir: Path, console: Console | None = None, options: RunOptions | None = None
+) -> tuple[Path, dict]:
     """`train --resume`: continue an unfinished run from its last checkpoint, with its own config.
     The run directory is locked first: a run still being trained is refused."""
     if not run_dir.is_dir():
@@ -171,7 +174,7 @@ def resume(run_dir: Path, console: Console | None = None) -> tuple[Path, dict]:
         if console is not None:
             where = "the start (no checkpoint yet)" if state is None else f"after epoch {state.epoch}"
             console.print(f"resuming {run_dir} from {where}")
-        return _train_into(run_dir, config, state, console, RunOptions())
+        return _train_into(run_dir, config, state, console, options or RunOptions())
 
 
 def set_up(
