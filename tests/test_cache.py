@@ -239,20 +239,6 @@ def test_evaluate_reads_the_test_split_from_the_cache(
     }
 
 
-def test_a_full_disk_is_one_line_and_leaves_nothing(
-    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import errno
-
-    def no_space(self, *args):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(cache.SplitWriter, "add", no_space)
-    with pytest.raises(UserError, match=r"cannot write the token cache .*No space left.*SENTIMENT_RNN_CACHE"):
-        prepare_tokens(config_for(write_dataset(tmp_path / "data")))
-    assert entries(cache_dir) == []
-
-
 def test_a_missing_file_is_reported_by_the_reader(tmp_path: Path, cache_dir: Path) -> None:
     data = {**write_dataset(tmp_path / "data"), "dev": str(tmp_path / "absent.csv")}
     with pytest.raises(UserError, match=r"absent\.csv: file not found"):

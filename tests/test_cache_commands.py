@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from conftest import TINY_CONFIG, make_rows, write_csv, write_dataset
+from test_cache import cache_dir, config_for, entries  # noqa: F401 (cache_dir: a fixture)
 from sentiment_rnn.config import validate_config
 from sentiment_rnn.data import cache, lm_streams, tokens
 from sentiment_rnn.data.dataset import load_dataset
@@ -17,17 +18,6 @@ from sentiment_rnn.data.inspection import inspect_data
 from sentiment_rnn.data.tokenizer import UNK_ID, build_tokenizer, encode
 from sentiment_rnn.render.tables import cache_tables
 from sentiment_rnn.rnn.lm.corpus import build_corpus, stream_fingerprint
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "token-cache"
-    monkeypatch.setenv(cache.ENV, str(root))
-    return root
-
-
-def entries(root: Path) -> list[str]:
-    return sorted(p.name for p in root.iterdir() if not p.name.startswith(".lock-")) if root.exists() else []
 
 
 def no_fitting_or_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,8 +127,9 @@ def test_pretrain_streams_get_a_new_entry_for_other_texts_or_settings(tmp_path: 
     assert len(entries(cache_dir)) == 3
 
 
-def test_a_full_disk_while_building_streams_is_one_line_and_leaves_nothing(
-    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("build", ["classifier splits", "pretraining streams"])
+def test_a_full_disk_while_building_is_one_line_and_leaves_nothing(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, build: str
 ) -> None:
     import errno
 
@@ -149,5 +140,8 @@ def test_a_full_disk_while_building_streams_is_one_line_and_leaves_nothing(
 
     monkeypatch.setattr(cache.SplitWriter, "add", no_space)
     with pytest.raises(UserError, match=r"cannot write the token cache .*No space left.*SENTIMENT_RNN_CACHE"):
-        build_corpus(lm_config(tmp_path))
+        if build == "classifier splits":
+            tokens.prepare_tokens(config_for(write_dataset(tmp_path / "data")))
+        else:
+            build_corpus(lm_config(tmp_path))
     assert entries(cache_dir) == []

@@ -186,6 +186,24 @@ class EntryBuilder:
 
 
 @contextlib.contextmanager
+def building(root: Path, key: str) -> Iterator[EntryBuilder]:
+    """An EntryBuilder for the block, which calls `commit`; on any error the half-built entry is
+    removed, and a failing disk (OSError) becomes a one-line error naming the cache."""
+    builder = EntryBuilder(root, key)
+    try:
+        yield builder
+    except OSError as err:  # the data readers report theirs as UserError: this is the cache's
+        builder.discard()
+        raise UserError(
+            f"{root}: cannot write the token cache ({err}); free some space, or set "
+            f"{ENV} to another directory (or to off)"
+        ) from None
+    except BaseException:
+        builder.discard()
+        raise
+
+
+@contextlib.contextmanager
 def build_lock(root: Path, key: str) -> Iterator[None]:
     """Held while an entry is built: a second process preparing the same data (torchrun's other
     ranks, tune's workers) waits, then reads the entry instead of building it again."""

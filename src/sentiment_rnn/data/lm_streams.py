@@ -117,8 +117,7 @@ def _in_memory(tokenizer: Tokenizer, texts: list[str], eos: str) -> np.ndarray:
 
 def _build(root: Path, key: str, streams: dict[str, list[str]], settings: TokenizerConfig, eos: str) -> None:
     started = time.perf_counter()
-    builder = cache.EntryBuilder(root, key)
-    try:
+    with cache.building(root, key) as builder:
         tokenizer = _fit(streams["train"], settings, eos)
         for name, texts in streams.items():
             writer = builder.split(name)
@@ -134,12 +133,3 @@ def _build(root: Path, key: str, streams: dict[str, list[str]], settings: Tokeni
         }
         splits = {name: {"num_examples": count} for name, count in examples.items()}
         builder.commit({"labels": [], "splits": splits, "about": about}, tokenizer.to_str())
-    except OSError as err:
-        builder.discard()
-        raise UserError(
-            f"{root}: cannot write the token cache ({err}); free some space, or set "
-            f"{cache.ENV} to another directory (or to off)"
-        ) from None
-    except BaseException:
-        builder.discard()
-        raise

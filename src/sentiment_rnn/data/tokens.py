@@ -132,19 +132,9 @@ def _files_identity(data: DataConfig) -> dict:
 
 
 def _build_entry(config: Config, root: Path, key: str, dataset: Dataset | None) -> None:
-    builder = cache.EntryBuilder(root, key)
-    try:
+    with cache.building(root, key) as builder:
         meta, tokenizer_json = _build(config, builder, dataset)
         builder.commit(meta, tokenizer_json)
-    except OSError as err:  # the data readers report theirs as UserError: this is the cache's
-        builder.discard()
-        raise UserError(
-            f"{root}: cannot write the token cache ({err}); free some space, or set "
-            f"{cache.ENV} to another directory (or to off)"
-        ) from None
-    except BaseException:
-        builder.discard()
-        raise
 
 
 def _regular_files(data: DataConfig) -> bool:
