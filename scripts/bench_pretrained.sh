@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Every pretraining figure of docs/benchmarks.md ("Pretraining"), one command each, on a quiet
+# 2-core machine (about 2 hours 15 minutes). Each command's output and `/usr/bin/time -v` report
+# go to OUT/<name>.log and OUT/<name>.time.
+#
+#   bash scripts/bench_pretrained.sh [OUT]          (OUT defaults to runs/bench-pretrained)
+#   STEP=finetune LM_RUN=runs/imdb-lm bash scripts/bench_pretrained.sh
+#                       (start at a step: pretrain, finetune, ablation, compare; LM_RUN: the
+#                        language models to fine-tune from, default OUT/lm)
+#
+# Needs ../shared/datasets/imdb (or IMDB=path/to/imdb) and GNU time (/usr/bin/time).
+# The fine-tuning and ablation runs score dev alone (`--dev-only`): settings are chosen on dev,
+# and test is scored once per final run, by `compare`. Runs that are not themselves timed go two
+# at a time with one thread each: on 2 cores that trains ~1.6x more per minute than one run on two
+# threads (docs/benchmarks.md, "Threads").
+set -euo pipefail
+OUT=${1:-runs/bench-pretrained}
+IMDB=${IMDB:-../shared/datasets/imdb}
+STEP=${STEP:-pretrain}
+LM_RUN=${LM_RUN:-$OUT/lm}
+mkdir -p "$OUT"
+timed() {  # timed NAME COMMAND...: run COMMAND, keep its output and its time/memory report
+  local name=$1; shift
+  echo "== $name: $*"
+  /usr/bin/time -v -o "$OUT/$name.time" "$@" > "$OUT/$name.log" 2>&1
+  grep -E "Elapsed \(wall|Maximum resident" "$OUT/$name.time"
+}
+pair() {  # pair NAME1 "ARGS1" NAME2 "ARGS2": two fine-tuning runs at once, one thread each
+  timed "$1" sentiment-rnn train --config configs/imdb-pretrained.yaml --set data.path="$IMDB" \
+    --dev-only --set training.num_threads=1 --output "$OUT/$1" $2 &
+  timed "$3" sentiment-rnn train --config configs/imdb-pretrained.yaml --set data.path="$IMDB" \
+    --dev-only --set training.num_threads=1 --output "$OUT/$3" $4 &
+  wait
+}
+LM="--set model.init_from=$LM_RUN"
+at() { [[ " $* " == *" $STEP "* ]]; }
+
+# The forward and backward language models, an hour at most (configs/imdb-lm.yaml).
+if at pretrain; then
+  timed pretrain sentiment-rnn pretrain --config configs/imdb-lm.yaml --set data.path="$IMDB" \
+    --output "$LM_RUN"
+  STEP=finetune
+fi
+
+# The shipped fine-tuning, timed alone (2 threads); then the second seed, which keeps the dev
+# and test carve of seed 13 (the language models' own) through data.split_seed.
+if at finetune; then
+  timed finetune-seed13 sentiment-rnn train --config configs/imdb-pretrained.yaml \
+    --set data.path="$IMDB" $LM --dev-only --output "$OUT/finetune-seed13"
+  pair finetune-seed14 "$LM --set seed=14 --set data.split_seed=13" \
+    ablation-lstm-no-unfreezing "$LM --set training.gradual_unfreezing=false"
+  STEP=ablation
+fi
+
+# The ablation on dev, the same budget (configs/imdb-pretrained.yaml's epochs and schedule);
+# "embedding + LSTM, gradual unfreezing" is finetune-seed13.
+if at ablation; then
+  pair ablation-embedding "$LM --set model.init_lstm=false" \
+    ablation-embedding-no-unfreezing "$LM --set model.init_lstm=false --set training.gradual_unfreezing=false"
+  pair ablation-scratch "--set training.gradual_unfreezing=false" \
+    ablation-scratch-unfreezing ""
+  STEP=compare
+fi
+
+# Test, once per final run: each fine-tuning seed against nbsvm on the same split.
+if at compare; then
+  timed compare-seed13 sentiment-rnn compare --config configs/imdb-pretrained.yaml \
+    --set data.path="$IMDB" --rnn "$OUT/finetune-seed13" --output "$OUT/compare-seed13"
+  timed compare-seed14 sentiment-rnn compare --config configs/imdb-pretrained.yaml \
+    --set data.path="$IMDB" --set seed=14 --set data.split_seed=13 \
+    --rnn "$OUT/finetune-seed14" --output "$OUT/compare-seed14"
+fi
+python - "$OUT" <<'EOF'
+import json, sys
+from pathlib import Path
+for metrics in sorted(Path(sys.argv[1]).glob("*/metrics.json")):
+    m = json.loads(metrics.read_text())
+    if "dev" in m:  # a classifier run
+        test = "" if m["test"] is None else f", test {m['test']['accuracy']:.4f}"
+        print(f"{metrics.parent.name}: dev {m['dev']['accuracy']:.4f}{test}, best epoch "
+              f"{m['best_epoch']} of {m['epochs_run']}, {m['train_seconds']:.0f} s training")
+EOF
