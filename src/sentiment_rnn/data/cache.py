@@ -92,10 +92,8 @@ class Unread(Sequence):
         return self.count
 
     def __getitem__(self, i):
-        raise TypeError(
-            "the texts of a split prepared through the token cache are not kept in memory; "
-            "read them with data.dataset.load_dataset"
-        )
+        raise TypeError("the texts of a split prepared through the token cache are not kept in "
+                        "memory; read them with data.dataset.load_dataset")
 
 
 @dataclass
@@ -149,7 +147,8 @@ class SplitWriter:
 
 
 class EntryBuilder:
-    """Builds an entry in a temporary directory beside its place; `commit` renames it in."""
+    """Builds an entry in a temporary directory beside its place; `commit` renames it in. Use it
+    as a context manager: `with EntryBuilder(root, key) as builder: ... builder.commit(...)`."""
 
     def __init__(self, root: Path, key: str) -> None:
         self.root, self.key = root, key
@@ -157,10 +156,18 @@ class EntryBuilder:
             root.mkdir(parents=True, exist_ok=True)
             self.folder = Path(tempfile.mkdtemp(prefix=f"{_TMP}{key[:16]}-", dir=root))
         except OSError as err:
-            raise UserError(
-                f"{root}: cannot write the token cache there ({err}); set {ENV} to another "
-                f"directory, or {ENV}=off"
-            ) from None
+            raise _unwritable(root, err) from None
+
+    def __enter__(self) -> EntryBuilder:
+        return self
+
+    def __exit__(self, kind, err, traceback) -> None:
+        """On any error in the block (which calls `commit`) the half-built entry is removed; a
+        failing disk becomes a one-line error (the data readers report theirs as UserError)."""
+        if kind is not None:
+            self.discard()
+            if issubclass(kind, OSError):
+                raise _unwritable(self.root, err) from None
 
     def split(self, name: str) -> SplitWriter:
         return SplitWriter(self.folder, name)
@@ -183,24 +190,6 @@ class EntryBuilder:
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def building(root: Path, key: str) -> Iterator[EntryBuilder]:
-    """An EntryBuilder for the block, which calls `commit`; on any error the half-built entry is
-    removed, and a failing disk (OSError) becomes a one-line error naming the cache."""
-    builder = EntryBuilder(root, key)
-    try:
-        yield builder
-    except OSError as err:  # the data readers report theirs as UserError: this is the cache's
-        builder.discard()
-        raise UserError(
-            f"{root}: cannot write the token cache ({err}); free some space, or set "
-            f"{ENV} to another directory (or to off)"
-        ) from None
-    except BaseException:
-        builder.discard()
-        raise
 
 
 @contextlib.contextmanager
@@ -275,16 +264,10 @@ def list_entries(root: Path) -> list[Listed]:
 def report(root: Path) -> dict:
     """What `sentiment-rnn cache list` shows: the directory and each entry, as plain data."""
     entries = list_entries(root)
-    return {
-        "directory": str(root),
-        "total_bytes": sum(entry.bytes for entry in entries),
-        "entries": [
-            {"key": entry.name, "bytes": entry.bytes,
-             "created": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.created)),
-             "complete": entry.about is not None, **(entry.about or {})}
-            for entry in entries
-        ],
-    }
+    listed = [{"key": entry.name, "bytes": entry.bytes,
+               "created": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.created)),
+               "complete": entry.about is not None, **(entry.about or {})} for entry in entries]
+    return {"directory": str(root), "total_bytes": sum(e.bytes for e in entries), "entries": listed}
 
 
 def clear(root: Path) -> tuple[int, int]:
@@ -305,6 +288,11 @@ def remove(path: Path) -> None:
     except OSError:
         return
     shutil.rmtree(aside, ignore_errors=True)
+
+
+def _unwritable(root: Path, err: OSError) -> UserError:
+    return UserError(f"{root}: cannot write the token cache ({err}); free some space, or set {ENV} "
+                     "to another directory (or to off)")
 
 
 def _size(path: Path) -> int:

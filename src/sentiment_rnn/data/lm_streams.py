@@ -117,7 +117,7 @@ def _in_memory(tokenizer: Tokenizer, texts: list[str], eos: str) -> np.ndarray:
 
 def _build(root: Path, key: str, streams: dict[str, list[str]], settings: TokenizerConfig, eos: str) -> None:
     started = time.perf_counter()
-    with cache.building(root, key) as builder:
+    with cache.EntryBuilder(root, key) as builder:
         tokenizer = _fit(streams["train"], settings, eos)
         for name, texts in streams.items():
             writer = builder.split(name)

@@ -132,7 +132,7 @@ def _files_identity(data: DataConfig) -> dict:
 
 
 def _build_entry(config: Config, root: Path, key: str, dataset: Dataset | None) -> None:
-    with cache.building(root, key) as builder:
+    with cache.EntryBuilder(root, key) as builder:
         meta, tokenizer_json = _build(config, builder, dataset)
         builder.commit(meta, tokenizer_json)
 
