@@ -8,9 +8,11 @@ marked here; the others are marked where they are written.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import os
 import random
+import shutil
 import signal
 import tempfile
 from pathlib import Path
@@ -23,9 +25,10 @@ import yaml
 signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # The token cache of the tests (and of every process they start) lives in a temporary folder,
-# never in the user's ~/.cache.
+# never in the user's ~/.cache, removed when the test session ends (~15 MB a full run).
 if "SENTIMENT_RNN_CACHE" not in os.environ:
     os.environ["SENTIMENT_RNN_CACHE"] = tempfile.mkdtemp(prefix="sentiment-rnn-test-tokens-")
+    atexit.register(shutil.rmtree, os.environ["SENTIMENT_RNN_CACHE"], ignore_errors=True)
 
 POSITIVE = ("great", "superb", "moving", "funny", "clever", "gripping")
 NEGATIVE = ("awful", "boring", "dull", "clumsy", "tedious", "bland")
