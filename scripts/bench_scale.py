@@ -5,6 +5,7 @@ training run; wall time and peak resident memory of each, as separate processes.
     python scripts/bench_scale.py                                   # 25000 250000 1000000
     python scripts/bench_scale.py --sizes 2000 --batches 20         # a check that it works
     python scripts/bench_scale.py --workdir /data/bench --imdb ../shared/datasets/imdb
+    python scripts/bench_scale.py --fit-texts 250000   # vocabulary from 250,000 drawn training texts
 
 Data: the 25,000 labelled training reviews and the 50,000 unlabelled ones of IMDB (unlabelled
 ones get a seeded random label: this measures speed and memory, not accuracy); each synthetic
@@ -97,10 +98,11 @@ def write_synthetic(path: Path, size: int, base: list[tuple[str, str]], seed: in
     tmp.rename(path)
 
 
-def bench_config(train_csv: Path) -> dict:
+def bench_config(train_csv: Path, fit_texts: int | None) -> dict:
     import yaml
 
     config = yaml.safe_load((REPO / "configs" / "imdb-quick.yaml").read_text(encoding="utf-8"))
+    config["tokenizer"]["fit_texts"] = fit_texts
     config["data"] = {"source": "files", "train": str(train_csv), "dev": None, "test": None,
                       "dev_fraction": 0.02, "test_fraction": 0.02}
     config["training"].update(epochs=1, device="cpu", patience=None)
@@ -160,6 +162,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sentiment-rnn-bench-scale"))
     parser.add_argument("--imdb", type=Path, default=REPO.parent / "shared" / "datasets" / "imdb")
     parser.add_argument("--batches", type=int, default=300, help="training batches per run")
+    parser.add_argument("--fit-texts", type=int, default=None,
+                        help="tokenizer.fit_texts: fit the vocabulary on this many training texts")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -180,7 +184,7 @@ def main() -> None:
             base = base or base_reviews(args.imdb)
             write_synthetic(train_csv, size, base)
         config_path = args.workdir / f"config-{size}.json"
-        config_path.write_text(json.dumps(bench_config(train_csv)))
+        config_path.write_text(json.dumps(bench_config(train_csv, args.fit_texts)))
         cache_dir = args.workdir / f"cache-{size}"
         shutil.rmtree(cache_dir, ignore_errors=True)
         env = {"SENTIMENT_RNN_CACHE": str(cache_dir), "PYTHONPATH": str(REPO / "src")}

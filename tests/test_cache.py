@@ -314,3 +314,54 @@ def test_processes_preparing_the_same_data_build_it_once(tmp_path: Path, cache_d
     hits = sorted(proc.communicate(timeout=120)[0].strip() for proc in procs)
     assert hits == ["False", "True", "True"]
     assert len([name for name in entries(cache_dir) if not name.startswith(".")]) == 1
+
+
+def test_fit_texts_fits_the_vocabulary_on_a_seeded_draw_the_same_streamed_or_read_whole(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    import os
+    import threading
+
+    from sentiment_rnn.data.tokenizer import fit_rows
+
+    data = write_dataset(tmp_path / "data", n_train=300)
+    config = config_for(data, fit_texts=40, min_freq=20)
+    streamed = prepare_tokens(config).tokenizer.to_str()
+    fifo = tmp_path / "train-pipe.csv"  # a pipe is read whole: the other way to the tokenizer
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(Path(data["train"]).read_bytes()))
+    writer.start()
+    read_whole = prepare_tokens(config_for({**data, "train": str(fifo)}, fit_texts=40, min_freq=20))
+    writer.join(timeout=10)
+    assert read_whole.tokenizer.to_str() == streamed
+
+    train = load_dataset(config.data, config.seed).train
+    chosen = fit_rows(len(train), 40, config.seed)
+    assert len(chosen) == 40 and list(chosen) == sorted(set(chosen.tolist()))
+    drawn = build_tokenizer([train.texts[i] for i in chosen], config.tokenizer)
+    everything = prepare_tokens(config_for(data, min_freq=20)).tokenizer
+    assert streamed == drawn.to_str() != everything.to_str()
+    assert len(drawn.get_vocab()) < len(everything.get_vocab())
+    # as many texts as train has, or more: every text, as with no draw at all
+    assert fit_rows(len(train), len(train), config.seed) is None
+    whole = prepare_tokens(config_for(data, fit_texts=len(train), min_freq=20)).tokenizer
+    assert whole.to_str() == everything.to_str()
+
+
+def test_extra_train_is_read_whole_keyed_by_content_and_encoded_into_train(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    data = write_dataset(tmp_path / "data")
+    rows = [(f"extra review {i} was {word}", label) for i, (word, label) in
+            enumerate([("great", "positive"), ("dull", "negative")] * 15)]
+    extra = write_csv(tmp_path / "extra.csv", rows)
+    plain, mixed = config_for(data), config_for({**data, "extra_train": [str(extra)]})
+    without, first = prepare_tokens(plain), prepare_tokens(mixed)
+    assert first.entry != without.entry and not first.hit and prepare_tokens(mixed).hit
+    assert len(first.splits["train"].ids) == len(without.splits["train"].ids) + 30
+    assert cached(mixed) == reference(mixed)  # the same ids as reading and encoding directly
+    records, records_without = split_records(first.dataset), split_records(without.dataset)
+    assert records["dev"] == records_without["dev"] and records["test"] == records_without["test"]
+    assert records["train"] != records_without["train"]
+    extra.write_text(extra.read_text() + "a late addition that was fine,positive\n")
+    assert not prepare_tokens(mixed).hit  # an edited extra file: a new entry

@@ -118,6 +118,27 @@ def test_split_seed_carves_alone_so_runs_of_other_seeds_share_dev_and_test(tmp_p
         assert loaded.train.texts == by_seed[13].train.texts
 
 
+def test_extra_train_joins_train_after_the_carve_and_leaves_dev_and_test_alone(tmp_path: Path) -> None:
+    write_csv(tmp_path / "t.csv", make_rows(300, 0))
+    extra = write_csv(tmp_path / "extra.tsv.csv", [("not bad at all", "pos"), ("not good", "neg")])
+    plain = DataConfig(train=tmp_path / "t.csv", dev=None, test=None, dev_fraction=0.2)
+    mixed = plain.model_copy(update={"extra_train": [extra], "label_map": {"pos": "positive", "neg": "negative"}})
+    before, after = load_dataset(plain, seed=5), load_dataset(mixed, seed=5)
+    assert after.dev.texts == before.dev.texts and after.test.texts == before.test.texts
+    assert after.train.texts == before.train.texts + ["not bad at all", "not good"]
+    assert after.train.labels[-2:] == ["positive", "negative"]  # data.label_map applies to them too
+    assert after.labels == before.labels and str(extra) in after.train.source
+
+    unmapped = plain.model_copy(update={"extra_train": [extra]})
+    with pytest.raises(UserError, match=r"extra.tsv.csv: label\(s\) \['neg', 'pos'\] of data.extra_train"):
+        load_dataset(unmapped, seed=5)
+    leaking = write_csv(tmp_path / "leak.csv", [("fine", "positive"), (before.dev.texts[3], "negative")])
+    with pytest.raises(UserError, match=r"leak.csv: text 2 \(.*\) is also in the (dev|test) split"):
+        load_dataset(plain.model_copy(update={"extra_train": [leaking]}), seed=5)
+    with pytest.raises(UserError, match="missing.csv"):
+        load_dataset(plain.model_copy(update={"extra_train": [tmp_path / "missing.csv"]}), seed=5)
+
+
 def read_lines(path: str) -> list[str]:
     """The texts of a --file, as `predict --file` reads them."""
     return [item.text for item in gather_inputs([], path)]

@@ -50,6 +50,9 @@ class DataConfig(_Section):
     # seeds share one dev split (a second fine-tuning seed on language models pretrained once)
     split_seed: int | None = Field(None, ge=0, lt=2**63)
     skip_bad_rows: bool = False  # rows with empty text or no label: error (false) or skip (true)
+    # files of labelled texts added to the training split after dev and test are carved (any
+    # source; the classes must be the source's): e.g. the bundled corpus mixed into IMDB
+    extra_train: list[Path] = []
     # sources "imdb", "sst2", "rotten_tomatoes": the archive or folder; imdb: null downloads
     path: Path | None = None
     cache_dir: Path | None = None  # imdb download cache; null: ~/.cache/sentiment-rnn
@@ -86,6 +89,7 @@ class TokenizerConfig(_Section):
     max_size: int | None = Field(30_000, ge=3)  # vocabulary size including <pad> and <unk>
     max_length: int | None = Field(None, ge=1)  # tokens kept per text; null keeps all
     truncation: Literal["head", "tail", "head_tail"] = "head_tail"
+    fit_texts: int | None = Field(None, ge=1)  # vocabulary from at most this many train texts
 
 
 class ModelConfig(_Section):
@@ -255,6 +259,7 @@ class Config(_Section):
                     for key in ("pretrained_embeddings", "init_from")
                     if getattr(self.model, key) is not None}
         )
+        data = data.model_copy(update={"extra_train": [path.resolve() for path in data.extra_train]})
         pretrain = self.pretrain.model_copy(
             update={"unlabeled": [path.resolve() for path in self.pretrain.unlabeled]}
         )

@@ -105,7 +105,8 @@ def load_dataset(
     config: DataConfig, seed: int, show_progress: bool = True, splits: corpora.Splits | None = None
 ) -> Dataset:
     """Read the source (or take its `splits`, read already), carve the splits it lacks (seeded by
-    `data.split_seed`, else by `seed`), check labels agree across splits. Only labels are looked at: `data/tokens.py` passes splits whose
+    `data.split_seed`, else by `seed`), check labels agree across splits, then add
+    `data.extra_train` to train. Only labels are looked at: `data/tokens.py` passes splits whose
     `texts` are row numbers, and gets the carved splits' row numbers back."""
     train, dev, test = (
         _renamed(split, config.label_map) for split in splits or read_source(config, show_progress)
@@ -121,7 +122,36 @@ def load_dataset(
         if split is not None:
             _check_carved(split, labels, read)
             check_labels(split, labels)
+    if config.extra_train:
+        assert splits is None, "data/tokens.py reads a config with data.extra_train whole"
+        train = _with_extra(train, config, labels, {"dev": dev, "test": test})
     return Dataset(train, dev, test, labels)
+
+
+def _with_extra(train: Split, config: DataConfig, labels: list[str], held_out: dict) -> Split:
+    """`data.extra_train`'s files appended to the training split: labels checked, and none of
+    their texts may be a dev or test text."""
+    held = {text: name for name, split in held_out.items() if split is not None for text in split.texts}
+    for path in config.extra_train:
+        extra = _renamed(
+            read_split(path, config.text_column, config.label_column, config.format, config.skip_bad_rows),
+            config.label_map,
+        )
+        unknown = sorted(set(extra.labels) - set(labels))
+        if unknown:
+            raise UserError(
+                f"{path}: label(s) {shorten(unknown)} of data.extra_train are not classes of the "
+                f"training split {shorten(labels)}; rename them with data.label_map"
+            )
+        leaked = next((i for i, text in enumerate(extra.texts) if text in held), None)
+        if leaked is not None:
+            raise UserError(
+                f"{path}: text {leaked + 1:,} ({shorten(extra.texts[leaked])}) is also in the "
+                f"{held[extra.texts[leaked]]} split; data.extra_train must hold no dev or test text"
+            )
+        train = Split(train.texts + extra.texts, train.labels + extra.labels,
+                      f"{train.source} + {extra.source}", train.skipped + extra.skipped)
+    return train
 
 
 def _check_carved(split: Split, labels: list[str], read: Counter) -> None:

@@ -42,7 +42,8 @@ from sentiment_rnn.data.tokenizer import (
 from sentiment_rnn.errors import UserError
 
 KIND = "language-model streams"
-UNUSED = {"max_length", "truncation"}  # the streams read every text whole: not in the key
+UNUSED = {"max_length", "truncation", "fit_texts"}  # streams: every text whole, and the
+# vocabulary fitted on all of them (held in memory already): not in the key
 
 
 @dataclass

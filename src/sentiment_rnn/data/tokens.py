@@ -5,15 +5,16 @@ The key of an entry is a SHA-256 of everything the ids depend on:
   modification time and change time, in nanoseconds). Any write to a file changes its change
   time (ctime), which no program can set back, so a changed file never meets its old entry; a
   copied, moved or touched file gets a new entry (tokenized again, never wrong). For the other
-  sources (IMDB, SST-2, Rotten Tomatoes, Hugging Face) the data is read and the key takes the
-  SHA-256 of every split's texts and labels instead;
+  sources (IMDB, SST-2, Rotten Tomatoes, Hugging Face), and with `data.extra_train`, the data is
+  read and the key takes the SHA-256 of every split's texts and labels instead;
 - the `data` section (columns, format, label map, fractions, ...) and the seed (carving);
 - the `tokenizer` section (vocabulary settings, `max_length`, `truncation`), the tokenizer's
   pipeline as JSON, the `tokenizers` version and this package's version.
 
 A hit reads nothing but the entry. A miss with source "files" streams: pass 1 reads labels only
 (row numbers stand for texts while `load_dataset` carves dev and test), pass 2 feeds the training
-texts to the tokenizer's trainer, pass 3 encodes every split into the entry a chunk at a time.
+texts (or the `tokenizer.fit_texts` drawn among them) to the tokenizer's trainer, pass 3 encodes
+every split into the entry a chunk at a time.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from sentiment_rnn.data.tokenizer import (
     build_tokenizer_from_chunks,
     empty_tokenizer,
     encode,
+    fit_rows,
     truncate,
 )
 from sentiment_rnn.errors import UserError
@@ -75,7 +77,7 @@ def prepare_tokens(config: Config, dataset: Dataset | None = None) -> PreparedTo
     if root is None:  # cache off: an entry all the same, in a directory removed after use
         root = scratch = Path(tempfile.mkdtemp(prefix="sentiment-rnn-tokens-"))
     try:
-        if config.data.source == "files" and _regular_files(config.data):
+        if _streamed(config.data):
             identity, dataset = _files_identity(config.data), None
         else:  # named corpora, pipes, missing files (reported by the reader): key by content
             dataset = dataset or load_dataset(config.data, config.seed)
@@ -105,10 +107,8 @@ def cached_split(config: Config, name: str, tokenizer: Tokenizer) -> tuple[Split
     source "files", when the entry that `train` made for this config is there and holds this
     very tokenizer (a run from language models has theirs: never). None: read the texts."""
     root = cache.cache_root()
-    if root is None or config.data.source != "files" or config.model.init_from is not None:
-        return None
-    if not _regular_files(config.data):
-        return None  # moved or not a file: reading it says what is wrong
+    if root is None or config.model.init_from is not None or not _streamed(config.data):
+        return None  # (a moved file or one that is not a file: reading it says what is wrong)
     entry = cache.open_entry(root, entry_key(config, _files_identity(config.data)))
     if entry is None or name not in entry.ids:
         return None
@@ -135,6 +135,12 @@ def _build_entry(config: Config, root: Path, key: str, dataset: Dataset | None) 
     with cache.EntryBuilder(root, key) as builder:
         meta, tokenizer_json = _build(config, builder, dataset)
         builder.commit(meta, tokenizer_json)
+
+
+def _streamed(data: DataConfig) -> bool:
+    """Data files read in passes and keyed by their identity; other data (named corpora, pipes,
+    missing files, `data.extra_train`) is read whole and keyed by its content."""
+    return data.source == "files" and not data.extra_train and _regular_files(data)
 
 
 def _regular_files(data: DataConfig) -> bool:
@@ -183,14 +189,17 @@ def _build(config: Config, builder: cache.EntryBuilder, dataset: Dataset | None)
     if dataset is None:  # data files: streamed
         dataset, files = _read_labels(config.data, config.seed), _files_of(config.data)
         rows = {name: np.asarray(split.texts, dtype=np.int64) for name, split in _splits(dataset).items()}
+        chosen = fit_rows(len(rows["train"]), config.tokenizer.fit_texts, config.seed)
+        fit = rows["train"] if chosen is None else rows["train"][chosen]
         tokenizer = build_tokenizer_from_chunks(
-            (texts for _, texts in rows_of(files["train"], rows["train"], *_columns(config.data))),
-            config.tokenizer,
+            (texts for _, texts in rows_of(files["train"], fit, *_columns(config.data))), config.tokenizer
         )
         out = _Writers(config, builder, dataset, tokenizer)
         _encode_files(out, config.data, files, rows)
     else:  # read whole already
-        tokenizer = build_tokenizer(dataset.train.texts, config.tokenizer)
+        chosen = fit_rows(len(dataset.train), config.tokenizer.fit_texts, config.seed)
+        texts = dataset.train.texts if chosen is None else [dataset.train.texts[i] for i in chosen]
+        tokenizer = build_tokenizer(texts, config.tokenizer)
         out = _Writers(config, builder, dataset, tokenizer)
         for name, split in out.splits.items():
             for i in range(0, len(split), ENCODE_CHUNK):
