@@ -9,12 +9,8 @@ set -euo pipefail
 OUT=${1:-runs/bench-imdb}
 IMDB=${IMDB:-../shared/datasets/imdb}
 mkdir -p "$OUT"
-timed() {  # timed NAME COMMAND...: run COMMAND, keep its output and its time/memory report
-  local name=$1; shift
-  echo "== $name: $*"
-  /usr/bin/time -v -o "$OUT/$name.time" "$@" > "$OUT/$name.log" 2>&1
-  grep -E "Elapsed \(wall|Maximum resident" "$OUT/$name.time"
-}
+# shellcheck source=scripts/bench_common.sh
+source "$(dirname "$0")/bench_common.sh"
 
 # Training: the full configuration once, the quick one on three seeds.
 timed train-imdb sentiment-rnn train --config configs/imdb.yaml --set data.path="$IMDB" \

@@ -19,12 +19,8 @@ IMDB=${IMDB:-../shared/datasets/imdb}
 STEP=${STEP:-pretrain}
 LM_RUN=${LM_RUN:-$OUT/lm}
 mkdir -p "$OUT"
-timed() {  # timed NAME COMMAND...: run COMMAND, keep its output and its time/memory report
-  local name=$1; shift
-  echo "== $name: $*"
-  /usr/bin/time -v -o "$OUT/$name.time" "$@" > "$OUT/$name.log" 2>&1
-  grep -E "Elapsed \(wall|Maximum resident" "$OUT/$name.time"
-}
+# shellcheck source=scripts/bench_common.sh
+source "$(dirname "$0")/bench_common.sh"
 pair() {  # pair NAME1 "ARGS1" NAME2 "ARGS2": two fine-tuning runs at once, one thread each
   timed "$1" sentiment-rnn train --config configs/imdb-pretrained.yaml --set data.path="$IMDB" \
     --dev-only --set training.num_threads=1 --output "$OUT/$1" $2 &

@@ -22,24 +22,20 @@ def check_fits(run: LMRun, model: ModelConfig) -> None:
     """Refuse a classifier config the language models cannot initialise, naming both sizes."""
     lm = run.config.model
     where = f"the language model at {run.path} (its config.yaml)"
-    if not model.init_lstm:  # the embedding alone: any encoder reads it
-        if model.embedding_dim != lm.embedding_dim:
-            raise UserError(
-                f"model.embedding_dim is {model.embedding_dim} here but {lm.embedding_dim} in "
-                f"{where}; make them equal"
-            )
+    if model.init_lstm and model.cell != "lstm":
+        raise UserError(f"model.cell is {model.cell!r} here; {where} is an LSTM (set model.cell: lstm)")
+    sizes = ("embedding_dim", "hidden_size", "num_layers") if model.init_lstm else ("embedding_dim",)
+    for key in sizes:  # the embedding alone (init_lstm: false) fits an encoder of any size
+        mine, theirs = getattr(model, key), getattr(lm, key)
+        if mine != theirs:
+            raise UserError(f"model.{key} is {mine} here but {theirs} in {where}; make them equal")
+    if not model.init_lstm:
         if model.embedding_per_direction and "backward" not in run.weights:
             raise UserError(
                 f"model.embedding_per_direction needs the backward language model's embedding; "
                 f"{where} has {', '.join(run.weights)} only (pretrain with pretrain.directions: both)"
             )
         return
-    if model.cell != "lstm":
-        raise UserError(f"model.cell is {model.cell!r} here; {where} is an LSTM (set model.cell: lstm)")
-    for key in ("embedding_dim", "hidden_size", "num_layers"):
-        mine, theirs = getattr(model, key), getattr(lm, key)
-        if mine != theirs:
-            raise UserError(f"model.{key} is {mine} here but {theirs} in {where}; make them equal")
     if model.bidirectional and model.num_layers > 1:
         raise UserError(
             f"model.num_layers {model.num_layers} with bidirectional: layer 2 of this classifier "
