@@ -149,3 +149,14 @@ def test_absolute_paths_resolve_against_cwd(tmp_path: Path) -> None:
     config = Config().with_absolute_paths()
     assert config.data.train == tmp_path / "data" / "train.csv"
     assert config.data.train.is_absolute()
+
+
+SHIPPED = sorted((Path(__file__).resolve().parent.parent / "configs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.name)
+def test_every_shipped_config_validates_and_opens_with_its_command(path: Path) -> None:
+    config = load_config(path)
+    assert config.name
+    commands = [line for line in path.read_text(encoding="utf-8").splitlines()[:12] if "sentiment-rnn " in line]
+    assert commands, f"{path} should show the command that uses it in its opening comment"
