@@ -249,9 +249,10 @@ class Config(_Section):
         """The same config with every file path resolved against the current directory."""
         data = self.data.model_copy(
             update={
-                key: getattr(self.data, key).resolve()
-                for key in ("train", "dev", "test", "path", "cache_dir")
-                if getattr(self.data, key) is not None
+                **{key: getattr(self.data, key).resolve()
+                   for key in ("train", "dev", "test", "path", "cache_dir")
+                   if getattr(self.data, key) is not None},
+                "extra_train": [path.resolve() for path in self.data.extra_train],
             }
         )
         model = self.model.model_copy(
@@ -259,7 +260,6 @@ class Config(_Section):
                     for key in ("pretrained_embeddings", "init_from")
                     if getattr(self.model, key) is not None}
         )
-        data = data.model_copy(update={"extra_train": [path.resolve() for path in data.extra_train]})
         pretrain = self.pretrain.model_copy(
             update={"unlabeled": [path.resolve() for path in self.pretrain.unlabeled]}
         )
